@@ -1,0 +1,65 @@
+"""The Flask layer: serves the models over HTTP. Build it with `create_app()`."""
+from __future__ import annotations
+
+import logging
+import time
+from typing import Any
+
+from flask import Flask, g, request
+
+from service import config as config_module
+from service import errors
+from service.registry import ModelRegistry
+
+
+def create_app(config: dict[str, Any] | None = None) -> Flask:
+    """Application factory: configuration from the environment, overridden by `config`."""
+    app = Flask(__name__)
+    app.config.update(config_module.from_env())
+    if config:
+        app.config.update(config)
+    app.json.ensure_ascii = False
+    app.json.sort_keys = False
+    logging.basicConfig(level=logging.INFO)
+
+    registry = ModelRegistry(app.config["MODELS_DIR"], app.config["RELOAD_SECONDS"])
+    registry.load()
+    app.extensions["newsroom.registry"] = registry
+
+    errors.register(app)
+    from service import analysis, operations
+    app.register_blueprint(operations.bp)
+    app.register_blueprint(analysis.bp)
+    _register_optional_blueprints(app)
+
+    @app.before_request
+    def _start_timer():
+        g.started = time.perf_counter()
+        registry.ensure_watcher()
+
+    @app.after_request
+    def _envelope(response):
+        """Every JSON object response names the model versions and its time taken."""
+        if response.is_json and not response.direct_passthrough:
+            body = response.get_json(silent=True)
+            if isinstance(body, dict):
+                body.setdefault("models", registry.versions())
+                body["timing_ms"] = round((time.perf_counter() - g.get("started", time.perf_counter())) * 1000, 3)
+                response.set_data(app.json.dumps(body))
+        return response
+
+    return app
+
+
+def _register_optional_blueprints(app: Flask) -> None:
+    """Blueprints of the store and the editors' page, registered when their modules exist."""
+    import importlib
+
+    for name in ("service.documents", "service.page"):
+        try:
+            module = importlib.import_module(name)
+        except ModuleNotFoundError as exc:
+            if exc.name != name:
+                raise
+            continue
+        module.init_app(app)

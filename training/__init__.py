@@ -1,0 +1,1 @@
+"""Builds the artefacts in `models/` from corpora and measures them; also the command line."""
