@@ -26,7 +26,7 @@ artefacts: install
 serve: artefacts
 	$(BIN)/newsroom serve
 
-test: install-test
+test: install-test artefacts
 	$(BIN)/python -m pytest -q $(PYTEST_ARGS)
 
 bench: install

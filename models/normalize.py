@@ -35,6 +35,9 @@ _CHAR_FOLD = str.maketrans({
 })
 
 _WORD_RE = re.compile(r"\w+", re.UNICODE)
+# A whole word (\w run) that has both a Latin and a Cyrillic letter: the only words
+# `_fix_mixed_script` changes, so only these are handed to it.
+_MIXED_WORD_RE = re.compile(r"(?<!\w)(?=\w*[a-z])(?=\w*[\u0400-\u04ff])\w+", re.UNICODE)
 # Control and format characters (zero-width spaces, BOM, bidi marks, NUL...) become spaces.
 _CONTROL_TO_SPACE = {
     cp: " " for cp in range(0x110000)
@@ -64,10 +67,19 @@ def _fix_mixed_script(match: re.Match) -> str:
     return word
 
 
+# The same single-character folds as pairs: str.replace per pair is much faster than translate
+# with a dict on non-ASCII text, and no target is also a source, so the order does not matter.
+_CHAR_PAIRS = tuple((chr(src), dst) for src, dst in _CHAR_FOLD.items())
+
+
 def fold(text: str) -> str:
     """Return the comparison form of `text`, the same length as `text`."""
-    folded = _lower(text).translate(_CHAR_FOLD)
-    folded = _WORD_RE.sub(_fix_mixed_script, folded)
+    folded = _lower(text)
+    for src, dst in _CHAR_PAIRS:
+        if src in folded:
+            folded = folded.replace(src, dst)
+    if _LATIN_RE.search(folded) and _CYRILLIC_RE.search(folded):  # only mixed text has homoglyphs
+        folded = _MIXED_WORD_RE.sub(_fix_mixed_script, folded)
     if len(folded) != len(text):  # defensive: a mapping above must never change length
         raise AssertionError("fold changed the text length")
     return folded
@@ -83,3 +95,16 @@ def clean(text: str) -> str:
     if len(composed) == len(text):
         text = composed
     return text.translate(_CONTROL_TO_SPACE)
+
+
+# Kazakh letters and the Russian letters people type for them on a Russian keyboard.
+KAZAKH_LOOKALIKES: dict[str, str] = {
+    "ә": "а", "ғ": "г", "қ": "к", "ң": "н", "ө": "о", "ұ": "у", "ү": "у", "һ": "х", "і": "и",
+}
+_STRIP_KAZAKH = str.maketrans({**KAZAKH_LOOKALIKES,
+                               **{k.upper(): v.upper() for k, v in KAZAKH_LOOKALIKES.items()}})
+
+
+def strip_kazakh(text: str) -> str:
+    """Kazakh text as typed without Kazakh letters (қ→к, ә→а…); same length as `text`."""
+    return text.translate(_STRIP_KAZAKH)

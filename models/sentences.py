@@ -24,7 +24,7 @@ _PREFIXES: dict[str, frozenset[str]] = {
     "ru": frozenset({
         "т", "е", "т.е", "им", "ул", "пр-т", "пр", "д", "кв", "обл", "р-н", "см", "стр", "ст", "п",
         "пп", "ч", "гл", "акад", "проф", "доц", "г-н", "г-жа", "тов", "напр", "пос", "дер", "оз",
-        "р", "англ", "рус", "каз", "лат", "ген", "св", "просп", "пл", "наб", "пер", "мкр", "корп",
+        "р", "прим", "англ", "рус", "каз", "лат", "ген", "св", "просп", "пл", "наб", "пер", "мкр", "корп",
         "с", "ср",
     }),
     "kk": frozenset({
@@ -128,7 +128,9 @@ def split_spans(text: str) -> list[tuple[int, int]]:
             end, nxt = m.start(4), m.end(4)
             if "\n" not in text[end + 1:nxt] and _continues(text, end, nxt):
                 continue
-        elif m.group(3) is not None:  # "работал.Затем"
+        elif m.group(3) is not None:  # "работал.Затем", but not "Яндекс.Такси"
+            if not _lower_word_before(text, m.start(3)):
+                continue
             end = nxt = m.end(3)
         else:
             end, nxt = m.end(1), m.end(2)
@@ -141,6 +143,14 @@ def split_spans(text: str) -> list[tuple[int, int]]:
         start = nxt
     _append(spans, text, start, len(text))
     return spans
+
+
+def _lower_word_before(text: str, pos: int) -> bool:
+    """Whether the word ending at `pos` is all lower case (a sentence end, not a brand name)."""
+    start = pos
+    while start > 0 and text[start - 1].isalpha():
+        start -= 1
+    return text[start:pos].islower()
 
 
 def _continues(text: str, end: int, nxt: int) -> bool:

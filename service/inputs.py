@@ -18,7 +18,8 @@ def _from_jsonl_lines(lines: Iterable[str], source: str) -> Iterator[dict]:
                                                       "message": f"line {lineno}: {exc}"}}
             continue
         if not isinstance(doc, dict) or not isinstance(doc.get("text"), str) or not doc["text"].strip():
-            yield {"id": f"{source}:{lineno}", "error": {"status": 400, "code": "text_required",
+            given = doc.get("id") if isinstance(doc, dict) else None
+            yield {"id": str(given) if given is not None else f"{source}:{lineno}", "error": {"status": 400, "code": "text_required",
                                                       "message": f"line {lineno}: needs a non-empty 'text'"}}
             continue
         doc.setdefault("id", f"{source}:{lineno}")

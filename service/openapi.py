@@ -84,7 +84,7 @@ SCHEMAS: dict[str, Any] = {
         },
     },
     "Result": {
-        "type": "object", "required": ["id"],
+        "type": "object", "required": ["id"], "not": {"required": ["error"]},
         "properties": {
             "id": _STR,
             "language": {"$ref": "#/components/schemas/Language"},

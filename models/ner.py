@@ -1,0 +1,384 @@
+"""Statistical place recogniser: finds character spans of place mentions (LOC) in ru/kk/en text.
+
+A linear-chain CRF (CRFsuite) per language tags word tokens B/I/O from sparse string features:
+the folded word, its shape, prefixes/suffixes (Russian and Kazakh case endings), a stem with
+the language's case suffixes stripped, neighbouring words, and membership in a lexicon of
+place names (GeoNames, matched on folded words, exact or by stem). Feature extraction is plain
+Python and tagging is C, so a sentence costs well under a millisecond. The English model is
+trained without CoNLL text and uses language-neutral features only (see training/ner.py).
+"""
+from __future__ import annotations
+
+import json
+import re
+from functools import lru_cache
+from pathlib import Path
+from typing import Iterable, Sequence
+
+from models.artefacts import read_manifest
+from models.errors import ArtefactError, InputError
+from models.normalize import fold
+
+NAME = "ner"
+LANGUAGES: tuple[str, ...] = ("ru", "kk", "en")
+LEXICON_FILE = "place_lexicon.json"
+
+# A token: a dotted abbreviation (U.S., U.K.), a word (inner hyphens/apostrophes kept), or one
+# other character.
+TOKEN_RE = re.compile(r"(?:[^\W\d_]\.){2,}|\w+(?:[-'’]\w+)*|[^\w\s]", re.UNICODE)
+
+# Per-language resources. `adjective_suffixes`: endings of adjectives and demonyms (Российская,
+# German, Kazakhstani), which look like names but are not places in the factRuEval/CoNLL sense.
+# `suffixes`: case/plural endings stripped to get a stem (longest first).
+# `function_words`: maps a folded function word to a language-neutral class, so a feature such
+# as "previous word is a locative preposition" means the same thing in every language.
+RESOURCES: dict[str, dict] = {
+    "ru": {
+        "adjective_suffixes": ("ский", "ская", "ской", "ское", "ских", "ским", "скую", "ского",
+                               "скому", "ском", "цкий", "цкая", "цкой", "цкое", "цких"),
+        "suffixes": sorted({
+            "ами", "ями", "ого", "его", "ому", "ему", "ской", "ском", "ского", "скому", "ских",
+            "ским", "ская", "ский", "ское", "ские", "скую", "ой", "ей", "ом", "ем", "ах", "ях",
+            "ам", "ям", "ую", "юю", "ая", "яя", "ое", "ее", "ые", "ие", "ый", "ий", "ых", "их",
+            "ы", "и", "а", "я", "у", "ю", "е", "о",
+        }, key=len, reverse=True),
+        "function_words": {
+            **dict.fromkeys(["в", "во", "на", "из", "под", "над", "около", "возле", "близ",
+                             "через", "до", "от", "по", "у", "за", "между", "вокруг"], "LOCPREP"),
+            **dict.fromkeys(["и", "или", "а", "но"], "CONJ"),
+            **dict.fromkeys(["с", "со", "о", "об", "для", "к", "ко", "при", "про"], "PREP"),
+            # Place-type words: a capitalised word next to them is likely a place.
+            **dict.fromkeys(["город", "города", "городе", "область", "области", "район", "района",
+                             "районе", "республика", "республики", "республике", "село", "села",
+                             "селе", "край", "края", "крае", "озеро", "озера", "река", "реки",
+                             "г", "обл", "пос"], "LOCHEAD"),
+        },
+    },
+    "kk": {
+        "adjective_suffixes": ("лық", "лік", "дық", "дік", "тық", "тік", "ский", "ская"),
+        "suffixes": sorted({
+            "ның", "нің", "дың", "дің", "тың", "тің", "ның", "ға", "ге", "қа", "ке", "на", "не",
+            "а", "е", "ны", "ні", "ды", "ді", "ты", "ті", "н", "да", "де", "та", "те", "нда",
+            "нде", "дан", "ден", "тан", "тен", "нан", "нен", "мен", "бен", "пен", "лар", "лер",
+            "дар", "дер", "тар", "тер", "лық", "лік", "дық", "дік", "тық", "тік", "ндағы",
+            "ндегі", "дағы", "дегі", "тағы", "тегі", "ы", "і", "сы", "сі", "ына", "іне", "ында",
+            "інде", "ынан", "інен", "ының", "інің", "ын", "ін", "ға", "ша", "ше", "лы", "лі",
+            "ова", "ев", "ов",
+        }, key=len, reverse=True),
+        "function_words": {
+            **dict.fromkeys(["және", "мен", "бен", "пен", "немесе"], "CONJ"),
+            **dict.fromkeys(["қаласы", "облысы", "ауданы", "ауылы", "елі", "өңірі", "қаласында",
+                             "облысында", "ауданында", "ауылында", "елінде", "қаласының",
+                             "облысының", "ауданының", "қаласына", "облысына", "қаласынан"],
+                            "LOCHEAD"),
+        },
+    },
+    "en": {
+        "adjective_suffixes": ("ian", "ean", "ese", "ish", "ican", "stani", "eli", "ani",
+                               "ans", "ians", "ic"),
+        "suffixes": ["'s", "ese", "ian", "an", "s"],
+        "function_words": {
+            **dict.fromkeys(["in", "at", "from", "to", "near", "into", "across", "outside",
+                             "inside", "throughout", "towards", "via", "around", "across"],
+                            "LOCPREP"),
+            **dict.fromkeys(["and", "or", "but"], "CONJ"),
+            **dict.fromkeys(["with", "for", "about", "by", "on", "of"], "PREP"),
+            **dict.fromkeys(["monday", "tuesday", "wednesday", "thursday", "friday", "saturday",
+                             "sunday", "january", "february", "march", "april", "may", "june",
+                             "july", "august", "september", "october", "november", "december"],
+                            "TIME"),
+            **dict.fromkeys(["the", "a", "an"], "DET"),
+            **dict.fromkeys(["city", "region", "province", "district", "republic", "state",
+                             "island", "river", "lake", "sea", "mountains", "valley", "oblast",
+                             "county"], "LOCHEAD"),
+        },
+    },
+}
+def tokenize(text: str) -> list[tuple[int, int]]:
+    """Character spans of the tokens the recogniser tags (words and single punctuation marks)."""
+    return [m.span() for m in TOKEN_RE.finditer(text)]
+
+
+@lru_cache(maxsize=200_000)
+def shape(word: str) -> str:
+    """Compressed word shape: Xx, X, x, d, with runs collapsed (Алматы -> Xx, ЮНЕСКО -> X)."""
+    out = []
+    for ch in word:
+        if ch.isupper():
+            c = "X"
+        elif ch.islower():
+            c = "x"
+        elif ch.isdigit():
+            c = "d"
+        else:
+            c = ch
+        if not out or out[-1] != c:
+            out.append(c)
+    return "".join(out)[:6]
+
+
+@lru_cache(maxsize=400_000)
+def strip_suffix(word: str, lang: str) -> str:
+    """The word with its longest known case suffix removed, keeping at least 3 letters."""
+    for suf in RESOURCES[lang]["suffixes"]:
+        if word.endswith(suf) and len(word) - len(suf) >= 3:
+            return word[: -len(suf)]
+    return word
+
+
+# Lexicon categories, strongest first: country/continent, admin unit, big city, other place.
+CATEGORIES = "CABP"
+
+
+class PlaceLexicon:
+    """Folded place names with a category, for features: matched whole or word-by-word stemmed."""
+
+    def __init__(self, names: dict[str, str], max_words: int = 4) -> None:
+        self.max_words = max_words
+        self.names: dict[str, str] = {}
+        self.stems: dict[str, str] = {}
+        self.first: set[str] = set()  # first words (exact and stemmed): a cheap pre-check
+        for name, cat in names.items():
+            words = name.split()
+            if not words or len(words) > max_words:
+                continue
+            key = " ".join(words)
+            self.names[key] = _stronger(self.names.get(key), cat)
+            self.first.add(words[0])
+            for lang in ("ru", "kk"):
+                stemmed = [strip_suffix(w, lang) for w in words]
+                stem = " ".join(stemmed)
+                self.stems[stem] = _stronger(self.stems.get(stem), cat)
+                self.first.add(stemmed[0])
+
+    def to_json(self) -> dict:
+        """The lexicon as JSON (sorted, so the artefact is reproducible)."""
+        return {"max_words": self.max_words, "names": dict(sorted(self.names.items()))}
+
+    @classmethod
+    def from_json(cls, data: dict) -> "PlaceLexicon":
+        """Rebuild the lexicon (stems are derived again, not stored)."""
+        return cls(data["names"], max_words=int(data.get("max_words", 4)))
+
+    def tags(self, words: Sequence[str], lang: str,
+             capitalised: Sequence[bool] | None = None) -> list[str]:
+        """Per token: "" or a tag of the longest match: B/I, E(xact)/S(tem), category, length.
+
+        Matches start only at capitalised words when `capitalised` is given.
+        """
+        n = len(words)
+        out = [""] * n
+        i = 0
+        while i < n:
+            found = 0
+            tag = ""
+            if (capitalised is None or capitalised[i]) and (
+                    words[i] in self.first or strip_suffix(words[i], lang) in self.first):
+                for k in range(min(self.max_words, n - i), 0, -1):
+                    phrase = words[i:i + k]
+                    if not phrase[-1][:1].isalnum():
+                        continue
+                    cat = self.names.get(" ".join(phrase))
+                    if cat:
+                        found, tag = k, "E" + cat
+                        break
+                    cat = self.stems.get(" ".join(strip_suffix(w, lang) for w in phrase))
+                    if cat:
+                        found, tag = k, "S" + cat
+                        break
+            if found:
+                out[i] = "B" + tag + str(min(found, 3))
+                for j in range(i + 1, i + found):
+                    out[j] = "I" + tag
+                i += found
+            else:
+                i += 1
+        return out
+
+
+def _stronger(old: str | None, new: str) -> str:
+    """The stronger of two lexicon categories (an earlier letter in CATEGORIES)."""
+    if old is None or CATEGORIES.index(new) < CATEGORIES.index(old):
+        return new
+    return old
+
+
+def token_features(text: str, spans: Sequence[tuple[int, int]], lang: str,
+                   lexicon: PlaceLexicon | None, *, lexical: bool = True) -> list[list[str]]:
+    """Feature strings for each token; `lexical=False` keeps only language-neutral features."""
+    folded = fold(text)
+    words = [text[s:e] for s, e in spans]
+    norms = [folded[s:e] for s, e in spans]
+    shapes = [shape(w) for w in words]
+    fwords = RESOURCES[lang]["function_words"]
+    adj = RESOURCES[lang]["adjective_suffixes"]
+    classes = [fwords.get(w) or ("ADJ" if w.endswith(adj) else "") for w in norms]
+    gaz = (lexicon.tags(norms, lang, [w[:1].isupper() for w in words])
+           if lexicon is not None else [""] * len(words))
+    if not lexical:  # exact vs stem matches differ by language, not by placeness
+        gaz = [g.replace("E", "").replace("S", "") for g in gaz]
+    n = len(words)
+    feats: list[list[str]] = []
+    for i in range(n):
+        w, sh = norms[i], shapes[i]
+        f = ["sh=" + sh, "g=" + gaz[i], "c=" + classes[i]]
+        if lexical:
+            stem = strip_suffix(w, lang)
+            f += ["w=" + w, "st=" + stem, "s2=" + w[-2:], "s3=" + w[-3:], "s4=" + w[-4:],
+                  "p3=" + w[:3]]
+        else:
+            f.append("len=" + str(min(len(w), 8)))
+        if i == 0:
+            f.append("BOS")
+        elif words[i - 1] in ".!?:;\"«»“”(":
+            f.append("afterpunct")
+        for d in (-2, -1, 1, 2):
+            j = i + d
+            if 0 <= j < n:
+                f.append(f"{d}sh={shapes[j]}")
+                f.append(f"{d}c={classes[j]}")
+                f.append(f"{d}g={gaz[j][:3]}")
+                if lexical:
+                    f.append(f"{d}w={norms[j]}")
+                    if d in (-1, 1):
+                        f.append(f"{d}s3={norms[j][-3:]}")
+                elif not classes[j] and not sh[:1].isupper():
+                    f.append(f"{d}pw={norms[j] if not norms[j].isalnum() else ''}")
+            else:
+                f.append(f"{d}w=<pad>")
+        if lexical and i > 0:
+            f.append("bi=" + norms[i - 1] + "|" + w)
+        f.append("shctx=" + (shapes[i - 1] if i else "^") + "|" + sh + "|"
+                 + (shapes[i + 1] if i + 1 < n else "$"))
+        feats.append(f)
+    return feats
+
+
+def decode(labels: Sequence[str], spans: Sequence[tuple[int, int]]) -> list[tuple[int, int]]:
+    """Character spans of the B/I runs in a label sequence (an I after O starts a span)."""
+    out: list[tuple[int, int]] = []
+    start = end = None
+    for label, (s, e) in zip(labels, spans):
+        if label == "B" or (label == "I" and start is None):
+            if start is not None:
+                out.append((start, end))
+            start, end = s, e
+        elif label == "I":
+            end = e
+        else:
+            if start is not None:
+                out.append((start, end))
+            start = None
+    if start is not None:
+        out.append((start, end))
+    return out
+
+
+class LexiconTagger:
+    """Fallback for a language without shippable training data: capitalised lexicon matches.
+
+    Tags B/I on the longest lexicon match of a strong category (country, admin unit, big city)
+    that starts at a capitalised word, skipping single adjectives/demonyms and time words.
+    """
+
+    def __init__(self, categories: str) -> None:
+        self.categories = categories
+
+    def tag(self, text: str, spans: Sequence[tuple[int, int]], lang: str,
+            lexicon: PlaceLexicon) -> list[str]:
+        """B/I/O labels for the tokens at `spans`."""
+        folded = fold(text)
+        words = [text[s:e] for s, e in spans]
+        norms = [folded[s:e] for s, e in spans]
+        fwords = RESOURCES[lang]["function_words"]
+        adj = RESOURCES[lang]["adjective_suffixes"]
+        gaz = lexicon.tags(norms, lang, [w[:1].isupper() for w in words])
+        labels = []
+        for i, g in enumerate(gaz):
+            single = g[:1] == "B" and g.endswith("1")
+            skip = single and (norms[i] in fwords or norms[i].endswith(adj))
+            labels.append(g[0] if g and g[2] in self.categories and not skip else "O")
+        for i in range(len(labels)):  # an I whose B was skipped does not stand alone
+            if labels[i] == "I" and (i == 0 or labels[i - 1] == "O"):
+                labels[i] = "O"
+        return labels
+
+
+class PlaceRecognizer:
+    """Loads the per-language CRF taggers and the place lexicon; finds place spans in text."""
+
+    def __init__(self, taggers: dict, lexicon: PlaceLexicon, manifest: dict) -> None:
+        self._taggers = taggers
+        self._lexicon = lexicon
+        self._manifest = manifest
+        self._lexical = {lang: bool(manifest.get("models", {}).get(lang, {}).get("lexical", True))
+                         for lang in taggers}
+        self.version: str = manifest.get("version", "0")
+
+    @classmethod
+    def load(cls, root: Path) -> "PlaceRecognizer":
+        """Verify and load the artefact at root/"ner" (hashes first, then the CRF files)."""
+        import pycrfsuite
+
+        folder = Path(root) / NAME
+        manifest = read_manifest(folder, root=Path(root))
+        try:
+            lexicon = PlaceLexicon.from_json(
+                json.loads((folder / LEXICON_FILE).read_text(encoding="utf-8")))
+        except (OSError, ValueError, KeyError) as exc:
+            raise ArtefactError(f"artefact {NAME}: {LEXICON_FILE} is unreadable ({exc})") from exc
+        taggers: dict = {}
+        for lang, spec in manifest.get("models", {}).items():
+            if spec.get("kind") == "lexicon":
+                taggers[lang] = LexiconTagger(spec.get("categories", "CAB"))
+                continue
+            tagger = pycrfsuite.Tagger()
+            try:
+                tagger.open(str(folder / spec["file"]))
+            except (OSError, KeyError) as exc:
+                raise ArtefactError(f"artefact {NAME}: CRF model for {lang} failed ({exc})") from exc
+            taggers[lang] = tagger
+        if not taggers:
+            raise ArtefactError(f"artefact {NAME}: manifest lists no language models")
+        return cls(taggers, lexicon, manifest)
+
+    def info(self) -> dict:
+        """Version, training-data fingerprint/source/licence and headline metrics."""
+        return {"version": self.version,
+                "training_data": self._manifest.get("training_data", {}),
+                "metrics": self._manifest.get("metrics", {})}
+
+    @property
+    def languages(self) -> tuple[str, ...]:
+        """The languages this artefact has a model for."""
+        return tuple(self._taggers)
+
+    def _lang(self, lang: str) -> str:
+        if lang in self._taggers:
+            return lang
+        if lang not in LANGUAGES:
+            raise InputError(f"unsupported language for place recognition: {lang!r}",
+                             code="unsupported_language")
+        raise ArtefactError(f"artefact {NAME}: no model for {lang}")
+
+    def find(self, text: str, lang: str) -> list[tuple[int, int]]:
+        """Character spans (start, end) of place mentions in `text`, in text order."""
+        if not isinstance(text, str):
+            raise InputError("text must be a string")
+        lang = self._lang(lang)
+        spans = tokenize(text)
+        if not spans:
+            return []
+        tagger = self._taggers[lang]
+        if isinstance(tagger, LexiconTagger):
+            return decode(tagger.tag(text, spans, lang, self._lexicon), spans)
+        feats = token_features(text, spans, lang, self._lexicon, lexical=self._lexical[lang])
+        return decode(tagger.tag(feats), spans)
+
+    def find_many(self, texts: Sequence[str], langs: Sequence[str] | str) -> list[list[tuple[int, int]]]:
+        """`find` over a batch; `langs` is one code for all texts or one code per text."""
+        if isinstance(langs, str):
+            langs = [langs] * len(texts)
+        if len(langs) != len(texts):
+            raise InputError("texts and langs must have the same length")
+        return [self.find(t, lang) for t, lang in zip(texts, langs)]

@@ -1,0 +1,467 @@
+"""Topic tags: a multi-label linear tagger over character and word-stem features of fold()ed text.
+
+The labels, their thresholds and their calibration all come from the training data (the
+artefact's manifest), so a newsroom can add a topic by adding labelled articles; only the
+display names of the default topics sit in a table here. Artefacts live in versioned folders
+under `<models>/topics/`, with a small pointer file naming the one being served, so a running
+service can notice a newly promoted model (`current_stamp`) and reload it, or roll back.
+"""
+from __future__ import annotations
+
+import json
+import math
+import re
+from pathlib import Path
+from typing import Any, Iterable, Sequence
+
+import numpy as np
+from sklearn.base import BaseEstimator, ClassifierMixin
+from sklearn.feature_extraction.text import TfidfVectorizer
+from sklearn.linear_model import LogisticRegression
+from sklearn.model_selection import GroupKFold, KFold
+from sklearn.multiclass import OneVsRestClassifier
+from sklearn.pipeline import FeatureUnion, Pipeline
+from sklearn.preprocessing import MultiLabelBinarizer
+
+from models.artefacts import load_joblib, models_dir, read_manifest
+from models.errors import ArtefactError, InputError
+from models.normalize import fold
+from models.sentences import split_spans
+
+NAME = "topics"
+MODEL_FILE = "model.joblib"
+POINTER_FILE = "current.json"
+HISTORY_FILE = "history.jsonl"
+LANGUAGES: tuple[str, ...] = ("ru", "kk", "en")
+
+# Display names of the default topics; labels a newsroom adds fall back to the label string.
+DISPLAY_NAMES: dict[str, dict[str, str]] = {
+    "extremism": {"ru": "Экстремизм и терроризм", "kk": "Экстремизм және терроризм",
+                  "en": "Extremism and terrorism"},
+    "repatriation": {"ru": "Репатриация из зон конфликтов", "kk": "Қақтығыс аймақтарынан оралу",
+                     "en": "Repatriation from conflict zones"},
+    "interfaith_dialogue": {"ru": "Межрелигиозный диалог", "kk": "Дінаралық диалог",
+                            "en": "Interfaith dialogue"},
+}
+
+# Function words never shown as evidence (they carry weight only through shared character n-grams).
+EVIDENCE_STOP_WORDS: dict[str, frozenset[str]] = {
+    "en": frozenset("the a an of in on at to for from by with and or but as is are was were be been "
+                    "has have had it its this that these those said says according also their his her "
+                    "they he she we who which after before over into about than more".split()),
+    "ru": frozenset("в во на по из с со о об от до для к ко у за при и а но или что как это этот эта "
+                    "также его ее её их он она они мы был была были было будет сообщил сообщает "
+                    "после более который которые".split()),
+    "kk": frozenset("және мен бен пен мен да де та те бойынша туралы үшін осы ол бұл сол оның олардың "
+                    "деп еді болды болып жылы және де қатысты арқылы кейін".split()),
+}
+_ALL_STOP_WORDS = frozenset().union(*EVIDENCE_STOP_WORDS.values())
+
+_WORD_RE = re.compile(r"\w+(?:[-']\w+)*", re.UNICODE)
+_STEM_LEN = 6
+_EVIDENCE_TERMS = 6
+# Topics are decided by the headline and lead; longer bodies are cut here (the shared and starter
+# corpora are leads of at most ~1,200 characters), which also bounds the tagging time.
+LEAD_CHARS = 2000
+
+
+def label_id(label: str) -> str:
+    """The stable id of a label: the same label string always gets the same id."""
+    return f"topic:{label}"
+
+
+def display_names(label: str, extra: dict[str, dict[str, str]] | None = None) -> dict[str, str]:
+    """ru/kk/en display names of a label: the given table, the defaults, else the label itself."""
+    names = dict((extra or {}).get(label) or DISPLAY_NAMES.get(label) or {})
+    return {lang: names.get(lang) or label for lang in LANGUAGES}
+
+
+def lead(text: str, limit: int = LEAD_CHARS) -> str:
+    """The first `limit` characters of a body, cut at a space so no word is split."""
+    if len(text) <= limit:
+        return text
+    cut = text.rfind(" ", 0, limit)
+    return text[:cut if cut > 0 else limit]
+
+
+def compose(title: str, text: str) -> str:
+    """One document string from headline and lead; the headline is repeated to weigh more."""
+    title = (title or "").strip()
+    text = lead(text)
+    return f"{title}\n{title}\n{text}" if title else text
+
+
+def stem_words(text: str) -> list[str]:
+    """Word-stem features: folded words cut to a fixed prefix, plus adjacent stem pairs."""
+    stems = [w[:_STEM_LEN] for w in _WORD_RE.findall(fold(text)) if not w.isdigit()]
+    return stems + [f"{a} {b}" for a, b in zip(stems, stems[1:])]
+
+
+class WordCachedTfidf(TfidfVectorizer):
+    """TfidfVectorizer for `char_wb` n-grams whose transform memoises each word's feature columns.
+
+    char_wb n-grams never cross whitespace, so a document's counts are the sum of its words'
+    counts; news vocabulary repeats, so most words are looked up once per process. The result
+    equals TfidfVectorizer.transform (checked in the tests).
+    """
+
+    _CACHE_LIMIT = 500_000
+
+    def __getstate__(self) -> dict:
+        state = dict(super().__getstate__())
+        state.pop("_word_cache", None)
+        return state
+
+    def _word_cols(self, word: str, analyze, cache: dict) -> np.ndarray:
+        cols = cache.get(word)
+        if cols is None:
+            vocab = self.vocabulary_
+            cols = np.array([vocab[g] for g in analyze(word) if g in vocab], dtype=np.int64)
+            if len(cache) > self._CACHE_LIMIT:
+                cache.clear()
+            cache[word] = cols
+        return cols
+
+    def transform(self, raw_documents):
+        """TF-IDF features of documents (same as the parent's, faster on repeated words)."""
+        if self.analyzer != "char_wb" or self.norm != "l2" or not self.use_idf or self.binary:
+            return super().transform(raw_documents)
+        if isinstance(raw_documents, str):
+            raise ValueError("Iterable over raw text documents expected, string object received.")
+        from scipy import sparse
+        from sklearn.preprocessing import normalize
+
+        cache = self.__dict__.setdefault("_word_cache", {})
+        analyze = self.build_analyzer()
+        indptr, indices, data = [0], [], []
+        empty = np.zeros(0, dtype=np.int64)
+        for doc in raw_documents:
+            parts = [self._word_cols(w, analyze, cache) for w in doc.split()]
+            cols = np.concatenate(parts) if parts else empty
+            uniq, counts = np.unique(cols, return_counts=True)
+            indices.append(uniq)
+            data.append(counts)
+            indptr.append(indptr[-1] + len(uniq))
+        X = sparse.csr_matrix(
+            (np.concatenate(data).astype(np.float64) if data else np.zeros(0),
+             np.concatenate(indices) if indices else empty, np.array(indptr)),
+            shape=(len(indptr) - 1, len(self.vocabulary_)))
+        if self.sublinear_tf:
+            np.log(X.data, X.data)
+            X.data += 1
+        X = X @ sparse.diags(self.idf_)
+        return normalize(X, norm="l2", copy=False).astype(self.dtype)
+
+
+def _logit(p: np.ndarray) -> np.ndarray:
+    p = np.clip(p, 1e-6, 1 - 1e-6)
+    return np.log(p / (1 - p))
+
+
+def _best_threshold(y: np.ndarray, p: np.ndarray) -> float:
+    """The F1-best threshold on out-of-fold scores; the middle of the best plateau for stability."""
+    grid = np.round(np.arange(0.05, 0.951, 0.01), 2)
+    f1 = []
+    for t in grid:
+        pred = p >= t
+        tp = float(np.sum(pred & (y == 1)))
+        denom = float(np.sum(pred) + np.sum(y == 1))
+        f1.append(2 * tp / denom if denom else 0.0)
+    f1 = np.array(f1)
+    best = np.flatnonzero(f1 >= f1.max() - 1e-9)
+    # the longest run of consecutive best thresholds, and its middle
+    runs, start = [], best[0]
+    for a, b in zip(best, best[1:]):
+        if b != a + 1:
+            runs.append((start, a))
+            start = b
+    runs.append((start, best[-1]))
+    lo, hi = max(runs, key=lambda r: r[1] - r[0])
+    return float(grid[(lo + hi) // 2])
+
+
+class TopicClassifier(BaseEstimator, ClassifierMixin):
+    """Multi-label topic classifier: char n-gram + word-stem TF-IDF, one-vs-rest logistic regression.
+
+    `fit` also learns, from grouped cross-validation on the training data, a Platt calibration
+    per label (out-of-fold scores → probabilities) and a per-label F1-best threshold.
+    X is a list of document strings (see `compose`); y is a list of label lists.
+    """
+
+    def __init__(self, char_ngrams: tuple[int, int] = (2, 5), char_min_df: int = 2,
+                 use_stems: bool = True, C: float = 30.0, class_weight: str | None = "balanced",
+                 cv_folds: int = 5, random_state: int = 0) -> None:
+        self.char_ngrams = char_ngrams
+        self.char_min_df = char_min_df
+        self.use_stems = use_stems
+        self.C = C
+        self.class_weight = class_weight
+        self.cv_folds = cv_folds
+        self.random_state = random_state
+
+    def _pipeline(self) -> Pipeline:
+        """A fresh, unfitted vectoriser + classifier pipeline with this estimator's params."""
+        blocks = [("char", WordCachedTfidf(
+            analyzer="char_wb", ngram_range=tuple(self.char_ngrams), min_df=self.char_min_df,
+            sublinear_tf=True, lowercase=False, preprocessor=fold, dtype=np.float32))]
+        if self.use_stems:
+            blocks.append(("stem", TfidfVectorizer(
+                analyzer=stem_words, sublinear_tf=True, min_df=1, dtype=np.float32)))
+        clf = LogisticRegression(C=self.C, class_weight=self.class_weight, max_iter=5000,
+                                 random_state=self.random_state)
+        return Pipeline([("features", FeatureUnion(blocks)), ("clf", OneVsRestClassifier(clf))])
+
+    def fit(self, X: Sequence[str], y: Sequence[Iterable[str]],
+            groups: Sequence[str] | None = None) -> "TopicClassifier":
+        """Fit the pipeline on all data; calibration and thresholds from grouped out-of-fold scores."""
+        X = list(X)
+        binarizer = MultiLabelBinarizer()
+        Y = binarizer.fit_transform([list(labels) for labels in y])
+        if Y.shape[1] == 0:
+            raise InputError("training data has no labels", code="no_labels")
+        if len(X) != Y.shape[0]:
+            raise InputError("X and y differ in length", code="bad_training_data")
+        self.classes_ = np.array(binarizer.classes_, dtype=object)
+        self.oof_scores_ = self._out_of_fold(X, Y, groups)
+        self.calibration_ = []
+        self.thresholds_ = np.full(Y.shape[1], 0.5)
+        for j in range(Y.shape[1]):
+            a, b = self._platt(self.oof_scores_[:, j], Y[:, j])
+            self.calibration_.append((a, b))
+            calibrated = self._calibrate(self.oof_scores_[:, j], a, b)
+            if 0 < Y[:, j].sum() < len(Y):
+                self.thresholds_[j] = _best_threshold(Y[:, j], calibrated)
+        self.oof_probabilities_ = self._calibrate_all(self.oof_scores_)
+        self.pipeline_ = self._pipeline().fit(X, Y)
+        self.n_features_ = int(sum(len(v.vocabulary_) for _, v in
+                                   self.pipeline_.named_steps["features"].transformer_list))
+        return self
+
+    def _out_of_fold(self, X: list[str], Y: np.ndarray, groups: Sequence[str] | None) -> np.ndarray:
+        """Raw one-vs-rest probabilities for each document from a model that did not see its group."""
+        n_groups = len(set(groups)) if groups is not None else len(X)
+        folds = max(2, min(self.cv_folds, n_groups))
+        if groups is not None:
+            splitter = GroupKFold(n_splits=folds).split(X, Y, groups)
+        else:
+            splitter = KFold(n_splits=folds, shuffle=True, random_state=self.random_state).split(X)
+        scores = np.full(Y.shape, 0.5)
+        for train, held in splitter:
+            Yt = Y[train]
+            cols = [j for j in range(Y.shape[1]) if 0 < Yt[:, j].sum() < len(train)]
+            if not cols:
+                continue
+            model = self._pipeline().fit([X[i] for i in train], Yt[:, cols])
+            proba = model.predict_proba([X[i] for i in held])
+            scores[np.ix_(held, cols)] = proba.reshape(len(held), len(cols))
+        return scores
+
+    @staticmethod
+    def _platt(scores: np.ndarray, y: np.ndarray) -> tuple[float, float]:
+        """Platt scaling on the logit of out-of-fold scores; identity when a label lacks either class."""
+        if y.min() == y.max():
+            return 1.0, 0.0
+        lr = LogisticRegression(C=1.0, max_iter=1000)
+        lr.fit(_logit(scores).reshape(-1, 1), y)
+        return float(lr.coef_[0, 0]), float(lr.intercept_[0])
+
+    @staticmethod
+    def _calibrate(scores: np.ndarray, a: float, b: float) -> np.ndarray:
+        return 1.0 / (1.0 + np.exp(-(a * _logit(scores) + b)))
+
+    def _calibrate_all(self, raw: np.ndarray) -> np.ndarray:
+        out = np.empty_like(raw, dtype=float)
+        for j, (a, b) in enumerate(self.calibration_):
+            out[:, j] = self._calibrate(raw[:, j], a, b)
+        return out
+
+    def transform_features(self, X: Sequence[str]):
+        """The sparse feature matrix of documents (shared by scoring and evidence)."""
+        return self.pipeline_.named_steps["features"].transform(list(X))
+
+    def proba_from_features(self, F) -> np.ndarray:
+        """Calibrated probabilities, one column per label in `classes_`."""
+        raw = self.pipeline_.named_steps["clf"].predict_proba(F)
+        return self._calibrate_all(raw.reshape(F.shape[0], len(self.classes_)))
+
+    def predict_proba(self, X: Sequence[str]) -> np.ndarray:
+        """Calibrated probability of every label for every document."""
+        return self.proba_from_features(self.transform_features(X))
+
+    def predict(self, X: Sequence[str]) -> np.ndarray:
+        """Indicator matrix: label probability at or above its threshold."""
+        return (self.predict_proba(X) >= self.thresholds_).astype(int)
+
+    def coefficients(self) -> np.ndarray:
+        """(labels × features) weights of the linear classifier, for evidence."""
+        return np.vstack([est.coef_[0] for est in self.pipeline_.named_steps["clf"].estimators_])
+
+
+def current_stamp(root: Path | None = None) -> str:
+    """The serving version named by the pointer file (cheap: one small read); '' if none."""
+    root = Path(root) if root is not None else models_dir()
+    try:
+        return json.loads((root / NAME / POINTER_FILE).read_text(encoding="utf-8"))["version"]
+    except (OSError, ValueError, KeyError, TypeError):
+        return ""
+
+
+def version_dir(root: Path, version: str) -> Path:
+    """The folder of one model version; the version must be a plain folder name."""
+    if not version or "/" in version or "\\" in version or version in (".", ".."):
+        raise InputError(f"bad topics version name: {version!r}", code="bad_version")
+    return Path(root) / NAME / version
+
+
+class TopicTagger:
+    """The served topic model: tags with calibrated scores, thresholds, evidence and a sentence."""
+
+    def __init__(self, model: TopicClassifier, manifest: dict, review_margin: float = 0.1) -> None:
+        self.model = model
+        self.manifest = manifest
+        self.version: str = manifest["version"]
+        self.review_margin = float(manifest.get("review_margin", review_margin))
+        table = {d["label"]: d for d in manifest.get("labels", [])}
+        self._labels = [
+            {"id": table.get(l, {}).get("id", label_id(l)), "label": l,
+             "display": display_names(l, {l: table.get(l, {}).get("display", {})})}
+            for l in model.classes_]
+        self._analyzers = self._block_analyzers()
+        self._coef = model.coefficients()
+        self._columns_cache: dict[str, tuple[int, ...]] = {}
+
+    @classmethod
+    def load(cls, root: Path | None = None, version: str | None = None) -> "TopicTagger":
+        """Load and verify the serving version (or `version`) from `root/topics/`."""
+        root = Path(root) if root is not None else models_dir()
+        version = version or current_stamp(root)
+        if not version:
+            raise ArtefactError(f"topics: no {POINTER_FILE} naming a version in {root / NAME}")
+        folder = version_dir(root, version)
+        model, manifest = load_joblib(folder, MODEL_FILE, root=root)
+        if not isinstance(model, TopicClassifier):
+            raise ArtefactError(f"topics: {MODEL_FILE} in {folder} is not a TopicClassifier")
+        return cls(model, manifest)
+
+    def info(self) -> dict:
+        """Version, training-data fingerprint/provenance and headline metrics."""
+        return {"version": self.version, "training_data": self.manifest.get("training_data", {}),
+                "metrics": self.manifest.get("metrics", {}).get("headline", {})}
+
+    def labels(self) -> list[dict]:
+        """Every label the model knows: id, label and ru/kk/en display names."""
+        return [dict(l, display=dict(l["display"])) for l in self._labels]
+
+    def score_all(self, text: str, title: str = "", lang: str = "en") -> list[dict]:
+        """Every label's calibrated score and threshold for one document, in label order."""
+        return self.score_many([{"text": text, "title": title, "lang": lang}])[0]
+
+    def score_many(self, docs: Sequence[dict]) -> list[list[dict]]:
+        """Every label's score for each document (what the store and evaluation record)."""
+        probs = self.model.predict_proba([compose(*_title_text(d)) for d in docs])
+        return [[self._entry(j, float(p[j])) for j in range(len(self._labels))] for p in probs]
+
+    def tag(self, text: str, title: str = "", lang: str = "en") -> list[dict]:
+        """Labels at or above their threshold, best first, each with evidence and its sentence."""
+        return self.tag_many([{"text": text, "title": title, "lang": lang}])[0]
+
+    def tag_many(self, docs: Sequence[dict]) -> list[list[dict]]:
+        """`tag` for a batch of documents ({text, title, lang}); one vectoriser pass for all."""
+        pairs = [_title_text(d) for d in docs]
+        if not pairs:
+            return []
+        F = self.model.transform_features([compose(t, x) for t, x in pairs])
+        probs = self.model.proba_from_features(F)
+        out: list[list[dict]] = []
+        for i, (title, text) in enumerate(pairs):
+            hits = np.flatnonzero(probs[i] >= self.model.thresholds_)
+            tags = []
+            for j in sorted(hits, key=lambda j: -probs[i, j]):
+                entry = self._entry(j, float(probs[i, j]))
+                weights = self._word_weights(F[i], j, compose(title, text))
+                entry["evidence"] = _top_terms(weights, title, text)
+                entry["sentence"] = _best_sentence(weights, title, text)
+                tags.append(entry)
+            out.append(tags)
+        return out
+
+    def _entry(self, j: int, score: float) -> dict:
+        threshold = float(self.model.thresholds_[j])
+        return {"label": self._labels[j]["label"], "id": self._labels[j]["id"],
+                "score": round(score, 4), "threshold": round(threshold, 4),
+                "needs_review": abs(score - threshold) < self.review_margin}
+
+    def _block_analyzers(self) -> list[tuple[Any, dict, int]]:
+        """(analyzer, vocabulary, column offset) of each feature block, for word-level evidence."""
+        blocks, offset = [], 0
+        for _, vec in self.model.pipeline_.named_steps["features"].transformer_list:
+            blocks.append((vec.build_analyzer(), vec.vocabulary_, offset))
+            offset += len(vec.vocabulary_)
+        return blocks
+
+    def _word_columns(self, word: str) -> tuple[int, ...]:
+        """Feature columns a single folded word produces in every block (memoised)."""
+        cols = self._columns_cache.get(word)
+        if cols is None:
+            found = set()
+            for analyze, vocab, offset in self._analyzers:
+                for feature in analyze(word):
+                    col = vocab.get(feature)
+                    if col is not None:
+                        found.add(col + offset)
+            cols = tuple(found)
+            if len(self._columns_cache) > 200_000:
+                self._columns_cache.clear()
+            self._columns_cache[word] = cols
+        return cols
+
+    def _word_weights(self, row, j: int, document: str) -> dict[str, float]:
+        """Each folded word's share of the label's decision: feature value × weight, split among
+        the words of the document that produce that feature."""
+        present = dict(zip(row.indices.tolist(), row.data.tolist()))
+        coef = self._coef[j]
+        owners: dict[int, list[str]] = {}
+        for word in set(_WORD_RE.findall(fold(document))):
+            for col in self._word_columns(word):
+                if col in present:
+                    owners.setdefault(col, []).append(word)
+        weights: dict[str, float] = {}
+        for col, owner_words in owners.items():
+            share = present[col] * float(coef[col]) / len(owner_words)
+            for word in owner_words:
+                weights[word] = weights.get(word, 0.0) + share
+        return weights
+
+
+def _title_text(doc: Any) -> tuple[str, str]:
+    """Validated (title, text) of one input document."""
+    if not isinstance(doc, dict):
+        raise InputError("each document must be an object with text/title/lang", code="bad_document")
+    text, title = doc.get("text", ""), doc.get("title") or ""
+    if not isinstance(text, str) or not isinstance(title, str):
+        raise InputError("text and title must be strings", code="bad_document")
+    return title, text
+
+
+def _top_terms(weights: dict[str, float], title: str, text: str) -> list[dict]:
+    """The words that pushed hardest towards the label, as written in the document."""
+    surface: dict[str, str] = {}
+    for source in (title, text):
+        folded = fold(source)
+        for m in _WORD_RE.finditer(folded):
+            surface.setdefault(m.group(0), source[m.start():m.end()])
+    ranked = sorted((w for w in weights.items()
+                     if w[1] > 0 and len(w[0]) > 2 and w[0] not in _ALL_STOP_WORDS and not w[0].isdigit()),
+                    key=lambda kv: -kv[1])
+    return [{"term": surface.get(w, w), "weight": round(v, 4)} for w, v in ranked[:_EVIDENCE_TERMS]]
+
+
+def _best_sentence(weights: dict[str, float], title: str, text: str) -> str:
+    """The body sentence whose words carry the most weight for the label (the title if no body)."""
+    best, best_score = "", -math.inf
+    for start, end in split_spans(lead(text)):
+        sentence = text[start:end]
+        score = sum(weights.get(w, 0.0) for w in set(_WORD_RE.findall(fold(sentence))))
+        if score > best_score:
+            best, best_score = sentence, score
+    return best or title.strip()

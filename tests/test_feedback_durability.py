@@ -1,0 +1,225 @@
+"""Nothing lost: 8 processes post 1,000 feedback events each to the service under gunicorn.
+
+Clients retry every event until the service acknowledges it (same Idempotency-Key each time) and
+repeat some already-acknowledged ones on purpose. Mid-run the test SIGKILLs one gunicorn worker
+(requests in flight die with it) and one client process, which is then started again from its
+first event. Afterwards the log must hold exactly the 8,000 events, once each, with the event ids
+the clients were given, and the documents must agree with a replay of the log.
+Run as a script, this file is the client.
+"""
+from __future__ import annotations
+
+import http.client
+import json
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+CLIENTS = 8
+EVENTS = 1000
+TAGS = ("extremism", "repatriation", "interfaith_dialogue")
+TEXTS = [
+    "В Шымкенте имамы обсудили профилактику экстремизма среди молодёжи. Пришли 60 человек.",
+    "Из Сирии в Казахстан вернули 12 женщин и 30 детей; их встретили в Актау.",
+    "Interfaith dialogue meeting in Bishkek gathered 40 religious leaders from five regions.",
+    "Алматыда дін қызметкерлеріне арналған семинар өтті, оған 25 имам қатысты.",
+]
+
+
+# -- the client (run as a script) ---------------------------------------------------------------
+def _request(port: int, method: str, path: str, token: str, body: dict | None = None,
+             headers: dict | None = None) -> tuple[int, dict, dict]:
+    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+    try:
+        payload = json.dumps(body).encode("utf-8") if body is not None else None
+        conn.request(method, path, body=payload, headers={
+            "Authorization": f"Bearer {token}", "Content-Type": "application/json",
+            **(headers or {})})
+        resp = conn.getresponse()
+        data = resp.read()
+        return resp.status, dict(resp.getheaders()), json.loads(data) if data else {}
+    finally:
+        conn.close()
+
+
+def feedback_body(worker: int, index: int) -> dict:
+    """The one body that event (worker, index) always sends."""
+    tag = TAGS[(worker + index) % len(TAGS)]
+    decision = ("rejected", "added", "accepted")[index % 3]
+    return {"editor": f"editor-{worker}", decision: [tag], "note": f"event {index} of {worker}"}
+
+
+def client_main(port: int, token: str, worker: int, journal: str, docs: list[str]) -> None:
+    """Post EVENTS events, each until acknowledged; journal every acknowledgement."""
+    with open(journal, "a", encoding="utf-8") as out:
+        for index in range(EVENTS):
+            key = f"w{worker}-e{index}"
+            doc = docs[(worker * 7 + index) % len(docs)]
+            sends = 2 if index % 9 == 0 else 1  # some acknowledged events are sent again
+            for _ in range(sends):
+                while True:
+                    try:
+                        status, headers, body = _request(
+                            port, "POST", f"/v1/documents/{doc}/feedback", token,
+                            feedback_body(worker, index), {"Idempotency-Key": key})
+                    except (OSError, http.client.HTTPException, ValueError):
+                        time.sleep(0.05)
+                        continue
+                    if status in (200, 201):
+                        out.write(json.dumps({"key": key, "event_id": body["event"]["event_id"],
+                                              "status": status}) + "\n")
+                        out.flush()
+                        break
+                    if status == 429:
+                        time.sleep(float(headers.get("Retry-After", "1")))
+                        continue
+                    if status >= 500:
+                        time.sleep(0.05)
+                        continue
+                    raise SystemExit(f"event {key} refused: {status} {body}")
+
+
+# -- the test -----------------------------------------------------------------------------------
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def _wait_ready(port: int, proc: subprocess.Popen, seconds: float = 180) -> None:
+    deadline = time.time() + seconds
+    while time.time() < deadline:
+        if proc.poll() is not None:
+            raise AssertionError(f"gunicorn exited with {proc.returncode}")
+        try:
+            conn = http.client.HTTPConnection("127.0.0.1", port, timeout=5)
+            conn.request("GET", "/v1/ready")
+            if conn.getresponse().status == 200:
+                return
+        except OSError:
+            pass
+        time.sleep(0.5)
+    raise AssertionError("the service did not become ready")
+
+
+def _children(pid: int) -> list[int]:
+    path = Path(f"/proc/{pid}/task/{pid}/children")
+    return [int(p) for p in path.read_text().split()] if path.exists() else []
+
+
+def _journal_lines(folder: Path) -> list[dict]:
+    lines = []
+    for path in sorted(folder.glob("client-*.jsonl")):
+        for line in path.read_text(encoding="utf-8").splitlines():
+            try:
+                lines.append(json.loads(line))
+            except ValueError:  # the killed client's last line may be cut short
+                continue
+    return lines
+
+
+@pytest.mark.slow
+@pytest.mark.timeout(600)
+@pytest.mark.parametrize("backend", ["sqlite", "postgres"])
+def test_no_feedback_event_is_lost_or_doubled(backend, tmp_path):
+    import tempfile
+
+    from service.store import Store
+    from tests.postgres import create_database, scratch_dir
+
+    drop = None
+    if backend == "sqlite":
+        folder = Path(tempfile.mkdtemp(prefix="newsroom-durable-", dir=scratch_dir()))
+        url = f"sqlite:///{folder / 'durable.sqlite3'}"
+        drop = lambda: __import__("shutil").rmtree(folder, ignore_errors=True)  # noqa: E731
+    else:
+        url, drop = create_database()
+    store = Store(url)
+    token = store.create_token("load-test", ["read", "write"])[0]
+    port = _free_port()
+    env = {**os.environ, "DATABASE_URL": url, "NEWSROOM_RELOAD_SECONDS": "0",
+           "NEWSROOM_RATE_LIMIT_PER_MINUTE": "1000000", "NEWSROOM_DATA_DIR": str(tmp_path)}
+    with open(tmp_path / "gunicorn.log", "wb") as log_file:
+        server = subprocess.Popen(
+            [sys.executable, "-m", "gunicorn", "--bind", f"127.0.0.1:{port}", "--workers", "3",
+             "--preload", "--timeout", "60", "--graceful-timeout", "5", "--no-control-socket",
+             "service:create_app()"],
+            env=env, stdout=subprocess.DEVNULL, stderr=log_file)
+    clients: list[subprocess.Popen] = []
+    try:
+        _wait_ready(port, server)
+        docs = []
+        for i, text in enumerate(TEXTS):
+            status, _, body = _request(port, "PUT", f"/v1/documents/durable-{i}", token,
+                                       {"text": text})
+            assert status == 201, body
+            docs.append(f"durable-{i}")
+
+        def start(worker: int) -> subprocess.Popen:
+            with open(tmp_path / f"client-{worker}.err", "ab") as err:
+                return subprocess.Popen(
+                    [sys.executable, __file__, str(port), token, str(worker),
+                     str(tmp_path / f"client-{worker}.jsonl"), ",".join(docs)],
+                    env=env, stderr=err)
+
+        clients = [start(w) for w in range(CLIENTS)]
+        total = CLIENTS * EVENTS
+        killed_worker = killed_client = False
+        deadline = time.time() + 420
+        while any(c.poll() is None for c in clients):
+            assert time.time() < deadline, "the clients did not finish in time"
+            done = len(_journal_lines(tmp_path))
+            if not killed_worker and done > total * 0.25:
+                workers = _children(server.pid)
+                assert workers, "no gunicorn workers found"
+                os.kill(workers[0], signal.SIGKILL)
+                killed_worker = True
+            if not killed_client and done > total * 0.45:
+                clients[0].send_signal(signal.SIGKILL)
+                clients[0].wait()
+                clients[0] = start(0)  # begins again at its first event
+                killed_client = True
+            time.sleep(0.2)
+        assert killed_worker and killed_client, "the run ended before the kills"
+        failed = [(i, c.returncode) for i, c in enumerate(clients) if c.returncode != 0]
+        assert not failed, (failed, [(tmp_path / f"client-{i}.err").read_text() for i, _ in failed])
+    finally:
+        for c in clients:
+            if c.poll() is None:
+                c.kill()
+        server.send_signal(signal.SIGTERM)
+        try:
+            server.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            server.kill()
+
+    acked: dict[str, set[str]] = {}
+    for line in _journal_lines(tmp_path):
+        acked.setdefault(line["key"], set()).add(line["event_id"])
+    expected = {f"w{w}-e{i}" for w in range(CLIENTS) for i in range(EVENTS)}
+    assert set(acked) == expected
+    assert all(len(ids) == 1 for ids in acked.values()), "a key was acknowledged as two events"
+
+    log = store.feedback_log()
+    keys = [e["idempotency_key"] for e in log]
+    assert len(log) == total and len(set(keys)) == total and set(keys) == expected
+    assert {e["idempotency_key"]: {e["event_id"]} for e in log} == acked
+    assert store.check_consistency() == []
+    counts = store.db.run(lambda tx: tx.one("SELECT SUM(feedback_count) AS n FROM documents"))
+    assert int(counts["n"]) == total
+    if backend == "sqlite":
+        check = store.db.run(lambda tx: tx.one("PRAGMA integrity_check"))
+        assert list(check.values()) == ["ok"]
+    store.close()
+    if drop:
+        drop()
+
+
+if __name__ == "__main__":
+    client_main(int(sys.argv[1]), sys.argv[2], int(sys.argv[3]), sys.argv[4], sys.argv[5].split(","))

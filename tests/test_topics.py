@@ -1,0 +1,234 @@
+"""Topic tagger: training writes a verified versioned artefact; tags carry scores, evidence, sentence;
+promote/rollback move the serving pointer; the bundled model holds its bar on the shared test split."""
+from __future__ import annotations
+
+import argparse
+import csv
+import json
+import shutil
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from models.errors import ArtefactError, InputError
+from models.artefacts import write_manifest
+from models.normalize import fold
+from models.sentences import split
+from models.topics import DISPLAY_NAMES, POINTER_FILE, TopicTagger, compose, current_stamp
+from training import topics as T
+from training.corpora import read_jsonl, shared_data_dir
+
+STARTER = T.STARTER
+SHARED_TEST = shared_data_dir() / "topics" / "test.jsonl"
+BUNDLED = Path(__file__).resolve().parent.parent / "models" / "bundled"
+
+
+def _train_args(root: Path, corpus: list[Path], version: str, **kw) -> argparse.Namespace:
+    base = dict(out=str(root), data_dir=str(shared_data_dir()), seed=0, corpus=corpus,
+                no_starter=False, heldout=Path("/nonexistent/heldout.jsonl"), display_names=None,
+                version=version, no_promote=False)
+    base.update(kw)
+    return argparse.Namespace(**base)
+
+
+@pytest.fixture(scope="module")
+def trained(tmp_path_factory) -> Path:
+    """A models root with one version trained on the starter corpus (the project's own data)."""
+    root = tmp_path_factory.mktemp("models")
+    assert T.train(_train_args(root, [STARTER], "v1")) == 0
+    return root
+
+
+@pytest.fixture(scope="module")
+def tagger(trained) -> TopicTagger:
+    return TopicTagger.load(trained)
+
+
+def test_starter_corpus_covers_languages_and_topics():
+    records = list(read_jsonl(STARTER))
+    ids = [r["id"] for r in records]
+    assert len(ids) == len(set(ids))
+    for lang in ("ru", "kk", "en"):
+        mine = [r for r in records if r["lang"] == lang]
+        assert len(mine) >= 60
+        for label in DISPLAY_NAMES:
+            assert sum(label in r["labels"] for r in mine) >= 10
+        assert sum(not r["labels"] for r in mine) >= 20  # hard negatives
+    for r in records:
+        assert r["title"].strip() and 2 <= len(split(r["text"])) <= 5
+
+
+def test_manifest_records_provenance_thresholds_and_metrics(trained, tagger):
+    manifest = json.loads((trained / "topics" / "v1" / "manifest.json").read_text(encoding="utf-8"))
+    assert manifest["version"] == "v1" == tagger.version == current_stamp(trained)
+    assert set(manifest["files"]) == {"model.joblib"}
+    assert "scikit-learn" in manifest["libraries"]
+    td = manifest["training_data"]
+    assert len(td["fingerprint"]) == 64 and td["n_docs"] == len(list(read_jsonl(STARTER)))
+    assert td["files"][0]["sha256"] and "licence" in td["files"][0]
+    labels = {d["label"]: d for d in manifest["labels"]}
+    assert set(labels) == set(DISPLAY_NAMES)
+    for d in labels.values():
+        assert 0.0 < d["threshold"] < 1.0 and d["id"] and set(d["display"]) == {"ru", "kk", "en"}
+    cv = manifest["metrics"]["cross_validated"]
+    assert set(cv["by_language"]) == {"ru", "kk", "en"}
+    assert 0.0 <= cv["calibration"]["ece"] <= 1.0
+    info = tagger.info()
+    assert info["version"] == "v1" and info["training_data"]["fingerprint"] == td["fingerprint"]
+
+
+def test_tag_returns_labels_above_threshold_with_evidence_and_sentence(tagger):
+    text = ("Суд в Караганде приговорил двух мужчин к восьми годам заключения за вербовку в "
+            "международную террористическую организацию. По данным следствия, они распространяли "
+            "экстремистские видеоролики и склоняли студентов к выезду в Сирию. Погода в городе "
+            "остаётся тёплой.")
+    tags = tagger.tag(text, title="Вербовщики террористов осуждены в Караганде", lang="ru")
+    assert [t["label"] for t in tags][:1] == ["extremism"]
+    scores = [t["score"] for t in tags]
+    assert scores == sorted(scores, reverse=True)
+    for t in tags:
+        assert t["score"] >= t["threshold"]
+        assert t["needs_review"] == (abs(t["score"] - t["threshold"]) < tagger.review_margin)
+        assert t["id"] == f"topic:{t['label']}"
+        assert t["evidence"] and all(e["weight"] > 0 for e in t["evidence"])
+        folded = fold("Вербовщики террористов осуждены в Караганде " + text)
+        assert all(fold(e["term"]) in folded for e in t["evidence"])
+        assert t["sentence"] and t["sentence"] in text
+    assert tags[0]["sentence"] != "Погода в городе остаётся тёплой."
+
+
+def test_ordinary_news_gets_no_tags(tagger):
+    assert tagger.tag("The city council approved a new bus route and repairs to two bridges. "
+                      "Work will start in May and finish before winter.", title="New bus route",
+                      lang="en") == []
+
+
+def test_score_all_and_tag_many_agree_with_tag(tagger):
+    docs = [{"text": r["text"], "title": r["title"], "lang": r["lang"]}
+            for r in list(read_jsonl(STARTER))[::20]]
+    batch = tagger.tag_many(docs)
+    assert len(batch) == len(docs)
+    for doc, tags in zip(docs, batch):
+        assert tags == tagger.tag(doc["text"], title=doc["title"], lang=doc["lang"])
+        every = tagger.score_all(doc["text"], title=doc["title"], lang=doc["lang"])
+        assert [s["label"] for s in every] == [l["label"] for l in tagger.labels()]
+        above = {s["label"] for s in every if s["score"] >= s["threshold"]}
+        assert above == {t["label"] for t in tags}
+    assert tagger.tag_many([]) == []
+
+
+def test_bad_input_is_an_input_error(tagger):
+    with pytest.raises(InputError):
+        tagger.tag(None)  # type: ignore[arg-type]
+    with pytest.raises(InputError):
+        tagger.tag_many(["just a string"])  # type: ignore[list-item]
+
+
+def test_labels_have_display_names(tagger):
+    labels = tagger.labels()
+    assert {l["label"] for l in labels} == set(DISPLAY_NAMES)
+    for l in labels:
+        assert l["display"] == DISPLAY_NAMES[l["label"]]
+
+
+def test_training_is_reproducible(tmp_path):
+    small = tmp_path / "small.jsonl"
+    small.write_text("".join(json.dumps(r, ensure_ascii=False) + "\n"
+                             for r in list(read_jsonl(STARTER))[::3]), encoding="utf-8")
+    T.train(_train_args(tmp_path / "a", [small], "one"))
+    T.train(_train_args(tmp_path / "b", [small], "two"))
+    a = TopicTagger.load(tmp_path / "a").model
+    b = TopicTagger.load(tmp_path / "b").model
+    docs = [compose(r["title"], r["text"]) for r in list(read_jsonl(STARTER))[:30]]
+    np.testing.assert_allclose(a.predict_proba(docs), b.predict_proba(docs))
+    np.testing.assert_array_equal(a.thresholds_, b.thresholds_)
+
+
+def test_new_label_from_csv_corpus_falls_back_to_label_name(tmp_path):
+    corpus = tmp_path / "mine.csv"
+    def is_sport(r: dict) -> bool:
+        return any(k in r["text"].lower() for k in ("футбол", "football"))
+
+    rows = [r for i, r in enumerate(read_jsonl(STARTER)) if i % 2 == 0 or is_sport(r)]
+    with open(corpus, "w", encoding="utf-8", newline="") as fh:
+        w = csv.DictWriter(fh, fieldnames=["id", "lang", "title", "text", "labels"])
+        w.writeheader()
+        for r in rows:
+            labels = list(r["labels"]) + (["sport"] if is_sport(r) else [])
+            w.writerow({**{k: r[k] for k in ("id", "lang", "title", "text")}, "labels": "|".join(labels)})
+    T.train(_train_args(tmp_path / "m", [corpus], "custom"))
+    tagger = TopicTagger.load(tmp_path / "m")
+    sport = [l for l in tagger.labels() if l["label"] == "sport"]
+    assert sport == [{"id": "topic:sport", "label": "sport",
+                      "display": {"ru": "sport", "kk": "sport", "en": "sport"}}]
+    manifest = json.loads((tmp_path / "m" / "topics" / "custom" / "manifest.json").read_text("utf-8"))
+    assert {d["label"] for d in manifest["labels"]} == set(DISPLAY_NAMES) | {"sport"}
+
+
+def test_promote_and_rollback_move_the_pointer(trained, tmp_path):
+    root = tmp_path / "models"
+    shutil.copytree(trained / "topics", root / "topics")
+    shutil.copytree(root / "topics" / "v1", root / "topics" / "v2")
+    write_manifest(root / "topics" / "v2", name="topics", version="v2", files=["model.joblib"])
+    assert current_stamp(root) == "v1"
+    T.promote(argparse.Namespace(models=str(root), version="v2"))
+    assert current_stamp(root) == "v2" and TopicTagger.load(root).version == "v2"
+    T.rollback(argparse.Namespace(models=str(root)))
+    assert current_stamp(root) == "v1" and TopicTagger.load(root).version == "v1"
+    with pytest.raises(ArtefactError):
+        T.rollback(argparse.Namespace(models=str(root)))  # no earlier version left
+    with pytest.raises(ArtefactError):
+        T.promote(argparse.Namespace(models=str(root), version="missing"))
+    with pytest.raises(InputError):
+        T.promote(argparse.Namespace(models=str(root), version="../v1"))
+    assert not (root / "topics" / POINTER_FILE).with_suffix(".json.tmp").exists()
+
+
+def test_altered_model_file_is_refused(trained, tmp_path):
+    root = tmp_path / "models"
+    shutil.copytree(trained / "topics", root / "topics")
+    with open(root / "topics" / "v1" / "model.joblib", "ab") as fh:
+        fh.write(b"\0")
+    with pytest.raises(ArtefactError):
+        TopicTagger.load(root)
+
+
+def test_missing_pointer_is_an_artefact_error(tmp_path):
+    with pytest.raises(ArtefactError):
+        TopicTagger.load(tmp_path)
+    assert current_stamp(tmp_path) == ""
+
+
+def test_evaluate_writes_language_by_label_json(trained, tmp_path, capsys):
+    out = tmp_path / "eval.json"
+    args = argparse.Namespace(models=str(trained), data_dir=str(shared_data_dir()), seed=0,
+                              corpus=[STARTER], version=None, retrain_on=None, json=str(out))
+    assert T.evaluate(args) == 0
+    result = json.loads(out.read_text(encoding="utf-8"))
+    assert set(result["by_language"]) == {"ru", "kk", "en"}
+    for block in result["by_language"].values():
+        assert set(block["labels"]) == set(DISPLAY_NAMES)
+        assert {"micro", "macro_f1", "p_at_1"} <= set(block)
+    assert "| ru | extremism |" in capsys.readouterr().out
+
+
+def test_reliability_ece_is_zero_for_perfect_scores():
+    Y = np.array([[1, 0], [0, 1], [0, 0]])
+    assert T.reliability(Y, Y.astype(float))["ece"] == 0.0
+    assert T.reliability(Y, 1.0 - Y)["ece"] == 1.0
+
+
+@pytest.mark.slow
+@pytest.mark.skipif(not SHARED_TEST.is_file(), reason="shared topics data not present")
+def test_bundled_model_meets_bar_on_shared_test():
+    tagger = TopicTagger.load(BUNDLED)
+    records = T.load_corpus([SHARED_TEST])
+    labels = [l["label"] for l in tagger.labels()]
+    P = tagger.model.predict_proba([compose(r["title"], r["text"]) for r in records])
+    m = T.metrics(records, labels, P, tagger.model.thresholds_)
+    assert m["all"]["micro"]["f1"] >= 0.96
+    for lang, block in m["by_language"].items():
+        assert block["micro"]["f1"] >= 0.94, lang
+    for label, v in m["all"]["labels"].items():
+        assert v["f1"] >= 0.93, label

@@ -1,0 +1,307 @@
+"""Build and evaluate the summary model.
+
+`train` writes the scoring parameters (chosen on topics/dev with headlines as pseudo-references,
+never on the summarisation test sets) into models/bundled/summary. `evaluate` reports ROUGE-1/2/L
+F1 per language on the summarisation test sets the way the issue's anchor table was measured:
+lower-cased Unicode word tokens (split on \\W+), no stemming; en with 3 sentences against the
+extractive reference, ru and kk with 1 sentence against the headline (the headline is not given to
+the model there, since it is the reference).
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import re
+import sys
+from pathlib import Path
+from typing import Callable, Iterable
+
+from models.artefacts import fingerprint, write_manifest
+from training.corpora import read_jsonl, shared_data_dir
+
+NAME = "summary"
+VERSION = "1.0.0"
+LANGS = ("en", "ru", "kk")
+# How each test set is summarised: sentences per summary, and whether the title may be given.
+TEST_SETUP = {"en": (3, True), "ru": (1, False), "kk": (1, False)}
+
+# Scoring weights. `single` is used for one-sentence summaries (a lede), `multi` for more.
+PARAMS: dict[str, dict] = {
+    "single": {"centrality": 1.0, "position": 3.0, "title": 1.0, "places": 0.05, "counts": 0.05,
+               "length_exponent": 0.5, "min_words": 4, "redundancy": 0.6},
+    "multi": {"centrality": 1.0, "position": 0.3, "title": 0.3, "places": 0.05, "counts": 0.05,
+              "length_exponent": 0.0, "min_words": 5, "redundancy": 0.6},
+    # Page furniture that is not the story (regular expressions, case-insensitive), per language.
+    "boilerplate": {
+        "en": [r"https?://", r"www\.", r"pic\.twitter", r"@\w", r"\bread more\b",
+               r"\bsubscribe\b", r"\bclick here\b", r"^\s*(?:photo|image|video)\s*:"],
+        "ru": [r"https?://", r"www\.", r"pic\.twitter", r"@\w", r"читайте также",
+               r"подписывайтесь", r"подпишитесь", r"^\s*(?:фото|видео|источник)\s*:",
+               r"публикацию в instagram", r"loading"],
+        "kk": [r"https?://", r"www\.", r"pic\.twitter", r"@\w", r"тағы оқыңыз", r"жазылыңыз",
+               r"telegram-?арна", r"жарияланымды көру", r"публикацию в instagram",
+               r"^\s*(?:фото|видео|дереккөз)\s*:"],
+    },
+}
+
+_TOKEN_RE = re.compile(r"\W+", re.UNICODE)
+
+
+# --- ROUGE -------------------------------------------------------------------------------
+
+def rouge_tokens(text: str) -> list[str]:
+    """Lower-cased Unicode word tokens, as the anchor table was scored."""
+    return [t for t in _TOKEN_RE.split(text.lower()) if t]
+
+
+def _f1(overlap: int, n_pred: int, n_ref: int) -> float:
+    if overlap == 0 or n_pred == 0 or n_ref == 0:
+        return 0.0
+    p, r = overlap / n_pred, overlap / n_ref
+    return 2 * p * r / (p + r)
+
+
+def _ngrams(tokens: list[str], n: int) -> dict[tuple[str, ...], int]:
+    counts: dict[tuple[str, ...], int] = {}
+    for i in range(len(tokens) - n + 1):
+        key = tuple(tokens[i:i + n])
+        counts[key] = counts.get(key, 0) + 1
+    return counts
+
+
+def _lcs(a: list[str], b: list[str]) -> int:
+    prev = [0] * (len(b) + 1)
+    for x in a:
+        cur = [0]
+        for j, y in enumerate(b, 1):
+            cur.append(prev[j - 1] + 1 if x == y else max(prev[j], cur[j - 1]))
+        prev = cur
+    return prev[-1]
+
+
+def rouge(prediction: str, reference: str) -> dict[str, float]:
+    """ROUGE-1, ROUGE-2 and ROUGE-L F1 (0..1) of one prediction against one reference."""
+    pred, ref = rouge_tokens(prediction), rouge_tokens(reference)
+    out = {}
+    for n in (1, 2):
+        p, r = _ngrams(pred, n), _ngrams(ref, n)
+        overlap = sum(min(c, r.get(g, 0)) for g, c in p.items())
+        out[f"rouge{n}"] = _f1(overlap, max(0, len(pred) - n + 1), max(0, len(ref) - n + 1))
+    out["rougeL"] = _f1(_lcs(pred, ref), len(pred), len(ref))
+    return out
+
+
+def mean_rouge(pairs: Iterable[tuple[str, str]]) -> dict[str, float]:
+    """Mean ROUGE F1 x 100 over (prediction, reference) pairs, plus their number."""
+    totals = {"rouge1": 0.0, "rouge2": 0.0, "rougeL": 0.0}
+    n = 0
+    for pred, ref in pairs:
+        for k, v in rouge(pred, ref).items():
+            totals[k] += v
+        n += 1
+    return {**{k: round(100 * v / max(n, 1), 2) for k, v in totals.items()}, "n": n}
+
+
+# --- data ---------------------------------------------------------------------------------
+
+def summarization_records(data_dir: Path, lang: str) -> list[dict]:
+    """The summarisation test set for one language."""
+    return list(read_jsonl(Path(data_dir) / "summarization" / lang / "test.jsonl"))
+
+
+def dev_records(data_dir: Path, lang: str) -> list[dict]:
+    """topics/dev texts of one language that have a headline (the tuning pseudo-references)."""
+    return [r for r in read_jsonl(Path(data_dir) / "topics" / "dev.jsonl")
+            if r.get("lang") == lang and (r.get("title") or "").strip()]
+
+
+def nerel_documents(data_dir: Path, limit: int = 400) -> list[dict]:
+    """ru news from the NER train split (NEREL): the first line is the headline, the rest the text."""
+    docs: dict[str, list[str]] = {}
+    for rec in read_jsonl(Path(data_dir) / "ner" / "ru" / "train.jsonl"):
+        docs.setdefault(rec["doc"], []).append(rec["text"])
+    out = [{"title": lines[0], "text": "\n".join(lines[1:])} for lines in docs.values() if len(lines) >= 4]
+    return out[:limit]
+
+
+_CONLL_DATELINE = re.compile(r"^[A-Z][A-Z .,\-]+ \d{4}-\d{2}-\d{2}$")
+
+
+def conll_documents(data_dir: Path, limit: int = 400) -> list[dict]:
+    """en Reuters stories from the NER train split (CoNLL-2003): headline, dateline, body."""
+    lines = [rec["text"] for rec in read_jsonl(Path(data_dir) / "ner" / "en" / "train.jsonl")]
+    starts = [i for i, line in enumerate(lines) if i > 0 and _CONLL_DATELINE.match(line)]
+    out = []
+    for a, b in zip(starts, starts[1:]):
+        body = lines[a:b - 1]  # up to the next story's headline
+        if len(body) >= 4:
+            out.append({"title": lines[a - 1], "text": "\n".join(body)})
+    return out[:limit]
+
+
+def dev_sets(data_dir: Path) -> dict[str, tuple[str, list[dict]]]:
+    """Every tuning set: name -> (language, records with a headline as the pseudo-reference)."""
+    sets = {f"topics-dev-{lang}": (lang, dev_records(data_dir, lang)) for lang in LANGS}
+    sets["ner-train-ru (NEREL)"] = ("ru", nerel_documents(data_dir))
+    sets["ner-train-en (CoNLL)"] = ("en", conll_documents(data_dir))
+    return sets
+
+
+def score_system(records: list[dict], summarize: Callable[[dict], list[str]],
+                 reference: Callable[[dict], str]) -> dict[str, float]:
+    """Mean ROUGE of a summariser (record -> sentences) over records."""
+    return mean_rouge((" ".join(summarize(r)), reference(r)) for r in records)
+
+
+# --- CLI hooks ----------------------------------------------------------------------------
+
+def configure_train(parser: argparse.ArgumentParser) -> None:
+    """No extra flags: the parameters are fixed in this module."""
+
+
+def train(args: argparse.Namespace) -> int:
+    """Write params.json and the manifest into <out>/summary."""
+    data_dir = Path(getattr(args, "data_dir", None) or shared_data_dir())
+    out = Path(getattr(args, "out", None) or Path(__file__).resolve().parent.parent / "models" / "bundled")
+    folder = out / NAME
+    folder.mkdir(parents=True, exist_ok=True)
+    (folder / "params.json").write_text(json.dumps(PARAMS, indent=2, sort_keys=True) + "\n",
+                                        encoding="utf-8")
+    sets = dev_sets(data_dir)
+    metrics = _load_metrics(folder)
+    write_manifest(folder, name=NAME, version=VERSION, files=["params.json"], metrics=metrics,
+                   training_data={
+                       "source": "weights chosen on headlines as pseudo-references: "
+                                 + ", ".join(f"{name} ({len(recs)})" for name, (_, recs) in sets.items())
+                                 + "; the summarisation test sets were not used for tuning",
+                       "fingerprint": fingerprint(
+                           {"set": name, "title": r["title"], "text": r["text"][:200]}
+                           for name, (_, recs) in sets.items() for r in recs),
+                       "licence": "only numeric weights and hand-written patterns are shipped; no "
+                                  "text from the tuning sets (see ../shared/data/*/README.md)",
+                   })
+    print(f"wrote {folder}")
+    return 0
+
+
+def _load_metrics(folder: Path) -> dict:
+    """Keep the headline metrics a previous `evaluate --record` wrote into the manifest."""
+    path = folder / "manifest.json"
+    if path.is_file():
+        try:
+            return json.loads(path.read_text(encoding="utf-8")).get("metrics", {})
+        except ValueError:
+            return {}
+    return {}
+
+
+def _record_metrics(folder: Path, rows: list[dict], with_entities: bool) -> None:
+    """Rewrite the manifest with the test figures as the model's headline metrics."""
+    manifest = json.loads((folder / "manifest.json").read_text(encoding="utf-8"))
+    metrics = {"measure": "ROUGE F1 x100, lower-cased \\W+ tokens, no stemming; "
+                          "en 3 sentences vs extractive reference, ru/kk 1 sentence vs headline",
+               "places_counts_features": with_entities}
+    for row in rows:
+        metrics[f"{row['lang']}_rouge"] = {k: row["model"][k] for k in ("rouge1", "rouge2", "rougeL")}
+        metrics[f"{row['lang']}_n"] = row["n"]
+    write_manifest(folder, name=NAME, version=manifest["version"], files=list(manifest["files"]),
+                   training_data=manifest.get("training_data"), metrics=metrics)
+
+
+def entities(extractors: tuple[object, object] | None, text: str, lang: str) -> dict:
+    """The places/counts keyword arguments for `summarize`, as the service pipeline passes them."""
+    if extractors is None:
+        return {}
+    places, counts = extractors
+    return {"places": places.extract(text, lang=lang), "counts": counts.extract(text, lang=lang)}
+
+
+def configure_evaluate(parser: argparse.ArgumentParser) -> None:
+    """--split test (summarisation test sets) or dev (topics/dev headlines, 1 sentence)."""
+    parser.add_argument("--split", choices=("test", "dev"), default="test")
+    parser.add_argument("--langs", default=",".join(LANGS))
+    parser.add_argument("--record", action="store_true",
+                        help="write the test figures into the artefact's manifest (info()['metrics'])")
+    parser.add_argument("--entities", choices=("auto", "off"), default="auto",
+                        help="feed the places and counts models' output, as the service does "
+                             "(auto: when those models load)")
+
+
+def entity_models(root: Path) -> tuple[object, object] | None:
+    """The places and counts models from the same models root, or None if either is missing."""
+    try:
+        from models.counts import CountExtractor
+        from models.places import PlaceExtractor
+        return PlaceExtractor.load(root), CountExtractor.load(root)
+    except Exception as exc:  # noqa: BLE001 - evaluation then runs without these features
+        print(f"(places/counts not used: {exc})", file=sys.stderr)
+        return None
+
+
+def evaluate(args: argparse.Namespace) -> int:
+    """Print a ROUGE table per language for the served model and lead-N on the same files."""
+    from models.artefacts import models_dir
+    from models.summary import Summarizer
+    from models.sentences import split
+
+    data_dir = Path(getattr(args, "data_dir", None) or shared_data_dir())
+    root = Path(getattr(args, "models", None) or models_dir())
+    model = Summarizer.load(root)
+    split_name = getattr(args, "split", "test")
+    extractors = entity_models(root) if getattr(args, "entities", "auto") == "auto" else None
+    rows = []
+    if split_name == "test":
+        todo = {lang: (lang, summarization_records(data_dir, lang))
+                for lang in getattr(args, "langs", ",".join(LANGS)).split(",")}
+    else:
+        todo = dev_sets(data_dir)
+    for name, (lang, records) in todo.items():
+        if split_name == "test":
+            k, with_title = TEST_SETUP[lang]
+            ref = (lambda r: r["summary"])
+        else:
+            k, with_title = 1, False
+            ref = (lambda r: r["title"])
+        ours = score_system(records, lambda r: model.summarize(
+            r["text"], lang, title=r.get("title") if with_title else None, sentences=k,
+            **entities(extractors, r["text"], lang)), ref)
+        lead = score_system(records, lambda r: split(r["text"])[:k], ref)
+        rows.append({"set": name, "lang": lang, "sentences": k, "n": ours["n"], "model": ours,
+                     f"lead-{k}": lead})
+    used = "with" if extractors else "without"
+    print(f"summary {model.version} — ROUGE F1 x100 ({split_name}; {used} places/counts features)")
+    print("| set | n | sentences | system | R-1 | R-2 | R-L |")
+    print("|---|---|---|---|---|---|---|")
+    for row in rows:
+        k = row["sentences"]
+        for system in ("model", f"lead-{k}"):
+            s = row[system]
+            print(f"| {row['set']} | {row['n']} | {k} | {system} | {s['rouge1']:.1f} | "
+                  f"{s['rouge2']:.1f} | {s['rougeL']:.1f} |")
+    if getattr(args, "record", False) and split_name == "test":
+        _record_metrics(root / NAME, rows, bool(extractors))
+    if getattr(args, "json", None):
+        Path(args.json).write_text(json.dumps({"split": split_name, "version": model.version,
+                                               "entities": bool(extractors), "rows": rows},
+                                              indent=2) + "\n", encoding="utf-8")
+    return 0
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Stand-alone entry point: python -m training.summary {train,evaluate} [...]."""
+    parser = argparse.ArgumentParser(prog="python -m training.summary")
+    sub = parser.add_subparsers(dest="command", required=True)
+    for name, configure in (("train", configure_train), ("evaluate", configure_evaluate)):
+        p = sub.add_parser(name)
+        p.add_argument("--out", default=None)
+        p.add_argument("--models", default=None)
+        p.add_argument("--data-dir", default=None)
+        p.add_argument("--seed", type=int, default=0)
+        p.add_argument("--json", default=None)
+        configure(p)
+    args = parser.parse_args(argv)
+    return train(args) if args.command == "train" else evaluate(args)
+
+
+if __name__ == "__main__":
+    sys.exit(main())
