@@ -151,7 +151,7 @@ def main(argv: list[str] | None = None) -> int:
     for name, m, mix, batched, single in rows:
         b = f"{batched[0]:,.0f} ({batched[1]:,.0f})" if batched else "–"
         print(f"| {name} | {m['macro_f1']:.1f} | {m['macro_f1_lookalikes_fp']:.1f} | "
-              f"{m['min_cell']:.1f} | {m['lookalikes_to_kk']:.1f}% | {mix:.1f} | {b} | "
+              f"{m['min_cell']:.1f} | {m['lookalikes_to_kk']:.2f}% | {mix:.1f} | {b} | "
               f"{single[0]:,.0f} ({single[1]:,.0f}) |")
     print("\nBar: macro-F1 with look-alikes as FP ≥ 99.5; every ru/kk/en × length cell ≥ 99; "
           "look-alikes → kk ≤ 0.5%; mixed ≥ 97; ≥ 20,000 texts/s batch; "

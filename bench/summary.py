@@ -3,8 +3,8 @@
     .venv/bin/python bench/summary.py [--repeats 3] [--langs en,ru,kk]
 
 Runs every system in one process on the same summarisation test files (en 3 sentences against
-the extractive references; ru and kk 1 sentence against the headlines, which are not given to
-any system), scores ROUGE-1/2/L F1 the way `newsroom evaluate summary` does, and times each
+the extractive references; ru and kk 1 sentence against the headlines; no system is given a
+title), scores ROUGE-1/2/L F1 the way `newsroom evaluate summary` does, and times each
 system over the whole file, splitting included: articles/s is the median over repeats, per
 CPU-second of this process (stable on a shared machine) and by the wall clock. sumy
 gets our sentence splitter and a Unicode word tokenizer (it would need NLTK punkt data, which
@@ -75,7 +75,7 @@ def _sumy_system(kind: str, lang: str) -> Callable[[str, int], list[str]]:
 
 def _systems(model: Summarizer, lang: str,
              with_title: bool) -> dict[str, Callable[[dict, int], list[str]]]:
-    """Every system as a function (record, k) -> sentences; only ours may read the en title."""
+    """Every system as a function (record, k) -> sentences; ours gets a title if TEST_SETUP says."""
     lexrank, textrank = _sumy_system("lexrank", lang), _sumy_system("textrank", lang)
     return {
         f"newsroom summary {model.version}": lambda r, k: model.summarize(

@@ -24,6 +24,7 @@ language with most letters (its pieces' vote). Sentences too short (< 25 letters
 from __future__ import annotations
 
 import re
+import threading
 import unicodedata
 from pathlib import Path
 from typing import Any
@@ -70,8 +71,8 @@ _DISTINCT_RE = re.compile(
     "[" + "".join(sorted({c for _, s, _ in DISTINCT_LETTERS for c in s})) + "]")
 
 # Function words per Latin-script language (words shared with other languages, "a", "in", "die",
-# "was", are left out of the English list). Latin text the model calls English is checked with
-# langdetect when it has more function words of another language than English ones.
+# "was", are left out of the English list). Latin text the model calls English (or Uzbek) is
+# checked with langdetect when it has more distinct function words of one other language than of its own.
 # Adding a language is one line.
 FUNCTION_WORDS: dict[str, frozenset[str]] = {lang: frozenset(words.split()) for lang, words in {
     "en": "the of and to are were be been being with that this these those from has had would it "
@@ -89,16 +90,12 @@ FUNCTION_WORDS: dict[str, frozenset[str]] = {lang: frozenset(words.split()) for 
     "id": "yang dan di ini itu dengan untuk tidak dari dalam akan pada juga",
     "tr": "ve bir bu da de ile için olarak çok daha gibi ama",
     "pl": "się nie na jest że do to jak po ale od są",
+    "uz": "va bu bir bilan uchun ham deb esa edi ekan yoki lekin emas qilib",
 }.items()}
-ENGLISH_FUNCTION_WORDS = FUNCTION_WORDS["en"]
-_FOREIGN_WORDS: dict[str, tuple[str, ...]] = {}
-for _lang, _words in FUNCTION_WORDS.items():
-    for _w in _words if _lang != "en" else ():
-        _FOREIGN_WORDS[_w] = _FOREIGN_WORDS.get(_w, ()) + (_lang,)
-# Latin letters English and Uzbek do not use: text the model calls English or Uzbek that has
-# them may be another language, and langdetect is asked.
-NOT_UZBEK_LETTERS = frozenset("ışçğöüäëïéèêàâáíìîóòôúùûñßåøæœãõýžčřěůąęłńśźżőű")
-NOT_ENGLISH_LETTERS = NOT_UZBEK_LETTERS
+# Latin letters that English and Uzbek do not use: Latin text the model calls English or Uzbek
+# that has them may be in another language, and langdetect is asked.
+FOREIGN_LETTERS: dict[str, frozenset[str]] = {
+    lang: frozenset("ışçğöüäëïéèêàâáíìîóòôúùûñßåøæœãõýžčřěůąęłńśźżőű") for lang in ("en", "uz")}
 
 _TLDS = "com|org|net|ru|kz|kg|uz|uk|io|gov|edu|info|html?|php"
 _URL_RE = re.compile(r"(?:https?|ftp)://[^\s\x00]+|www\.[^\s\x00]+", re.IGNORECASE)
@@ -147,37 +144,61 @@ _SOFT = np.zeros(0x10000, dtype=bool)
 _SOFT[[ord(c) for c in _SOFT_BREAKS]] = True
 
 
-def _blank(match: re.Match) -> str:
-    return " " * (match.end() - match.start())
+def _token_around(text: str, pos: int) -> tuple[int, int]:
+    """The run of non-space characters (NUL counts as space) around position `pos`."""
+    start = pos
+    while start > 0 and not text[start - 1].isspace() and text[start - 1] != "\x00":
+        start -= 1
+    end = pos
+    while end < len(text) and not text[end].isspace() and text[end] != "\x00":
+        end += 1
+    return start, end
 
 
-def _blank_domains(text: str) -> str:
-    """Blank bare domain names such as tengrinews.kz or bbc.co.uk/news."""
-    chars = None
+def _spans_around(text: str, needle: str, pattern: re.Pattern) -> list[tuple[int, int]]:
+    """Matches of `pattern` inside the tokens that contain `needle` (found with str.find, fast)."""
+    spans = []
+    pos = text.find(needle)
+    while pos >= 0:
+        start, end = _token_around(text, pos)
+        spans += [m.span() for m in pattern.finditer(text, start, end)]
+        pos = text.find(needle, max(end, pos + 1))
+    return spans
+
+
+def _domain_spans(text: str) -> list[tuple[int, int]]:
+    """Bare domain names such as tengrinews.kz or bbc.co.uk/news."""
+    spans = []
     for m in _DOMAIN_RE.finditer(text):
         start = m.start()
-        while start > 0 and text[start - 1].lower() in _NAME_CHARS:
+        while start > 0 and text[start - 1] in _NAME_CHARS:
             start -= 1
-        if start == m.start():
-            continue
-        if chars is None:
-            chars = list(text)
-        chars[start:m.end()] = " " * (m.end() - start)
-    return text if chars is None else "".join(chars)
+        if start < m.start():
+            spans.append((start, m.end()))
+    return spans
 
 
 def prepare(text: str) -> str:
     """Folded text with URLs, e-mails, domains and @handles blanked; same length as `text`."""
-    text = fold(text)
-    if "\x00" in text:  # NUL separates texts inside a batch
-        text = text.replace("\x00", " ")
-    if "://" in text or "www." in text:
-        text = _URL_RE.sub(_blank, text)
-    if "@" in text:
-        text = _AT_RE.sub(_blank, text)
+    return blank_addresses(fold(text.replace("\x00", " ")))
+
+
+def blank_addresses(text: str) -> str:
+    """`text` with URLs, e-mails, domains and @handles replaced by spaces (NUL is kept)."""
+    spans = _spans_around(text, "://", _URL_RE) + _spans_around(text, "www.", _URL_RE)
+    spans += _spans_around(text, "@", _AT_RE)
     if "." in text:
-        text = _blank_domains(text)
-    return text
+        spans += _domain_spans(text)
+    if not spans:
+        return text
+    pieces, last = [], 0
+    for start, end in sorted(spans):
+        start = max(start, last)
+        if end > start:
+            pieces += [text[last:start], " " * (end - start)]
+            last = end
+    pieces.append(text[last:])
+    return "".join(pieces)
 
 
 class Features:
@@ -185,9 +206,11 @@ class Features:
 
     __slots__ = ("buckets", "seg_starts", "counts", "letters", "owner", "n_segments")
 
-    def __init__(self, texts: list[str], bits: int, orders: tuple[int, int] = (1, MAX_N)) -> None:
-        joined = "\x00" + "\x00".join(texts) + "\x00"
-        cp = np.frombuffer(joined.encode("utf-32-le"), dtype=np.uint32)
+    def __init__(self, texts: list[str] | str, bits: int, orders: tuple[int, int] = (1, MAX_N)
+                 ) -> None:
+        """`texts`: prepared texts, or one string of prepared texts each preceded by NUL."""
+        joined = ("\x00" + "\x00".join(texts) if isinstance(texts, list) else texts) + "\x00"
+        cp = np.frombuffer(joined.encode("utf-32-le", "surrogatepass"), dtype=np.uint32)
         low = np.minimum(cp, 0xFFFF)
         script = _SCRIPT[low]
         if len(cp) and cp.max() > 0xFFFF:
@@ -212,13 +235,13 @@ class Features:
         self.n_segments = len(seg_first)
         seg = np.cumsum(brk) - 1
         self.owner = (np.cumsum(hard) - 1)[seg_first]
-        lengths = np.diff(np.append(seg_first, len(chars) - 1))
         letters = np.bincount(seg * N_SCRIPTS + script, minlength=(self.n_segments + 1) * N_SCRIPTS)
         self.letters = letters.reshape(-1, N_SCRIPTS)[: self.n_segments]
         self.letters[:, 0] = 0
         # n-gram hashes in position-major order, so each segment's n-grams are contiguous.
         length = len(chars)
-        hashes = np.zeros((length, MAX_N), dtype=np.uint64)
+        hashes = np.zeros((length, MAX_N), dtype=np.int32)
+        shift = np.uint64(64 - bits)
         valid = np.zeros((length, MAX_N), dtype=bool)
         brk_cum = np.concatenate([[0], np.cumsum(brk)])
         h = np.zeros(length, dtype=np.uint64)
@@ -229,18 +252,16 @@ class Features:
             h = h[:m] * _HASH_PRIME + chars[n - 1:n - 1 + m]
             if n < orders[0]:
                 continue
-            hashes[:m, n - 1] = (h + _SALTS[n]) * _HASH_MULT
+            hashes[:m, n - 1] = ((h + _SALTS[n]) * _HASH_MULT) >> shift
             # no break inside the window except at its first character
             valid[:m, n - 1] = brk_cum[n:n + m] - brk_cum[1:m + 1] == 0
         valid[:, 0] &= chars != 32
         flat = valid.ravel()
-        self.buckets = (hashes.ravel()[flat] >> np.uint64(64 - bits)).astype(np.intp)
+        self.buckets = hashes.ravel()[flat]
         per_pos = valid.sum(axis=1)
-        pos_seg = seg
-        self.counts = np.bincount(pos_seg, weights=per_pos, minlength=self.n_segments + 1
+        self.counts = np.bincount(seg, weights=per_pos, minlength=self.n_segments + 1
                                   )[: self.n_segments].astype(np.int64)
         self.seg_starts = np.concatenate([[0], np.cumsum(self.counts)[:-1]])
-        del lengths
 
     def sums(self, weights: np.ndarray) -> np.ndarray:
         """Summed class weights (segments × classes); weights are (buckets × classes)."""
@@ -251,7 +272,7 @@ class Features:
                 out[nonempty] = np.add.reduceat(weights[self.buckets], self.seg_starts[nonempty],
                                                 axis=0)
             return out
-        indptr = np.append(self.seg_starts, len(self.buckets))
+        indptr = np.append(self.seg_starts, len(self.buckets)).astype(np.int32)
         ones = np.ones(len(self.buckets), dtype=weights.dtype)
         matrix = csr_matrix((ones, self.buckets, indptr), shape=(self.n_segments, weights.shape[0]))
         return np.asarray(matrix @ weights, dtype=np.float64)
@@ -277,6 +298,19 @@ def count_ngrams(texts: list[str], bits: int, orders: tuple[int, int] = (1, MAX_
     return np.bincount(flat, minlength=len(texts) << bits).reshape(len(texts), 1 << bits)
 
 
+class _Slices:
+    """The prepared text of each text in a batch, cut from the batch string only when asked for."""
+
+    __slots__ = ("batch", "starts")
+
+    def __init__(self, batch: str, texts: list[str]) -> None:
+        self.batch = batch
+        self.starts = np.cumsum([1] + [len(t) + 1 for t in texts]).tolist()
+
+    def __getitem__(self, i: int) -> str:
+        return self.batch[self.starts[i]:self.starts[i + 1] - 1]
+
+
 class LanguageDetector:
     """ru / kk / en (and look-alike) language of a text and of each of its sentences."""
 
@@ -291,6 +325,7 @@ class LanguageDetector:
         self.manifest = manifest
         self.version: str = str(manifest.get("version", "0"))
         self._langdetect = None
+        self._langdetect_lock = threading.Lock()
         self._mask = {LATIN: np.where(self.class_script == LATIN, 0.0, -np.inf),
                       CYRILLIC: np.where(self.class_script == CYRILLIC, 0.0, -np.inf)}
         self._cyrillic_codes = {c for c, s in zip(self.classes, self.class_script) if s == CYRILLIC}
@@ -320,8 +355,11 @@ class LanguageDetector:
             raise InputError("detect_many expects a list of strings", code="invalid_text")
         if not texts:
             return []
-        prepared = [prepare(t) for t in texts]
-        feats = Features(prepared, self.bits, self.orders)
+        # Fold and blank the whole batch in one pass; NUL separates the texts.
+        batch = blank_addresses("\x00" + "\x00".join(
+            fold(t.replace("\x00", " ") if "\x00" in t else t) for t in texts))
+        feats = Features(batch, self.bits, self.orders)
+        prepared = _Slices(batch, texts)
         seg_sums = feats.sums(self.weights)
         n = len(texts)
         letters = per_text(feats.letters, feats.owner, n)
@@ -335,10 +373,8 @@ class LanguageDetector:
             code, score = codes[i], float(scores[i])
             if code == "?":
                 code, score = self._other_script(text, letters[i])
-            elif code == "en":
-                code, score = self._check_english(prepared[i], score)
-            elif code == "uz" and not NOT_UZBEK_LETTERS.isdisjoint(prepared[i]):
-                code, score = self._ask_langdetect(prepared[i], ("uz", score))
+            elif code in FOREIGN_LETTERS:
+                code, score = self._check_latin(code, prepared[i], score)
             elif code in self._cyrillic_codes:
                 code = cyrillic_letter_rule(prepared[i]) or code
             if i in mixed and code in self.classes:
@@ -391,8 +427,9 @@ class LanguageDetector:
     @staticmethod
     def _whole_part(text: str, res: dict) -> dict:
         """The one part of a one-language text: from its first to its last non-space character."""
-        start = len(text) - len(text.lstrip())
-        return {"code": res["code"], "score": res["score"], "span": [start, len(text.rstrip())]}
+        start = len(text) - len(text.lstrip()) if text[:1].isspace() else 0
+        end = len(text.rstrip()) if text[-1:].isspace() else len(text)
+        return {"code": res["code"], "score": res["score"], "span": [start, end]}
 
     def _sentence_parts(self, texts: list[str], prepared: list[str], which: list[int],
                         results: list[dict]) -> None:
@@ -452,24 +489,20 @@ class LanguageDetector:
         return None
 
     # ------------------------------------------------------------------ what the model lacks
-    def _check_english(self, prepared: str, score: float) -> tuple[str, float]:
-        """Latin text called English that shows signs of another language: ask langdetect.
+    def _check_latin(self, code: str, prepared: str, score: float) -> tuple[str, float]:
+        """Latin text called English or Uzbek that shows signs of another language: langdetect.
 
-        Signs are positive evidence only: letters English does not use (é, ß, ñ, ş…), or more
-        function words of another language than English ones. Text with neither (a list of
-        names, a file name) stays English: langdetect guesses wildly on such text.
+        Signs are positive evidence only: letters the language does not use (é, ß, ñ, ş…), or
+        more distinct function words of one other language than of its own. Text with neither (a list of
+        names, a file name) keeps its code: langdetect guesses wildly on such text.
         """
-        if NOT_ENGLISH_LETTERS.isdisjoint(prepared):
-            words = _WORD_RE.findall(prepared)
-            english = sum(w in ENGLISH_FUNCTION_WORDS for w in words)
-            foreign: dict[str, int] = {}
-            for w in words:
-                for lang in _FOREIGN_WORDS.get(w, ()):
-                    foreign[lang] = foreign.get(lang, 0) + 1
-            most = max(foreign.values(), default=0)
-            if most < 2 or most <= english:
-                return "en", score
-        return self._ask_langdetect(prepared, ("en", score))
+        if FOREIGN_LETTERS[code].isdisjoint(prepared):
+            words = set(_WORD_RE.findall(prepared))
+            own = len(words & FUNCTION_WORDS[code])
+            most = max(len(words & table) for lang, table in FUNCTION_WORDS.items() if lang != code)
+            if most < 2 or most <= own:
+                return code, score
+        return self._ask_langdetect(prepared, (code, score))
 
     def _other_script(self, text: str, letters: np.ndarray) -> tuple[str, float]:
         """Text mostly in a script the model was not trained on: by script, else langdetect."""
@@ -495,14 +528,18 @@ class LanguageDetector:
         return code, round(float(best.prob), 4)
 
     def _factory(self):
-        """A private langdetect factory with its own seed (the global one is left alone)."""
-        if self._langdetect is None:
-            from langdetect.detector_factory import PROFILES_DIRECTORY, DetectorFactory
+        """A private langdetect factory with its own seed (the global one is left alone).
 
-            factory = DetectorFactory()
-            factory.load_profile(PROFILES_DIRECTORY)
-            factory.seed = 0
-            self._langdetect = factory
+        Loaded on first use (about 1 s and 60 MB), once even if several threads ask at once.
+        """
+        with self._langdetect_lock:
+            if self._langdetect is None:
+                from langdetect.detector_factory import PROFILES_DIRECTORY, DetectorFactory
+
+                factory = DetectorFactory()
+                factory.load_profile(PROFILES_DIRECTORY)
+                factory.seed = 0
+                self._langdetect = factory
         return self._langdetect
 
 

@@ -117,6 +117,25 @@ def shape(word: str) -> str:
     return "".join(out)[:6]
 
 
+_RU_ENDING_LETTERS = frozenset("аяыиуюеоёйьмх")
+
+
+@lru_cache(maxsize=400_000)
+def ru_stem(word: str) -> str:
+    """A Russian word without its trailing run of ending letters, keeping at least 3 letters."""
+    end = len(word)
+    while end > 3 and word[end - 1] in _RU_ENDING_LETTERS:
+        end -= 1
+    return word[:end]
+
+
+@lru_cache(maxsize=400_000)
+def suffix_candidates(word: str, lang: str) -> tuple[str, ...]:
+    """The word minus each known suffix it ends with (at least 3 letters left)."""
+    return tuple(word[: -len(suf)] for suf in RESOURCES[lang]["suffixes"]
+                 if word.endswith(suf) and len(word) - len(suf) >= 3)
+
+
 @lru_cache(maxsize=400_000)
 def strip_suffix(word: str, lang: str) -> str:
     """The word with its longest known case suffix removed, keeping at least 3 letters."""
@@ -131,25 +150,27 @@ CATEGORIES = "CABP"
 
 
 class PlaceLexicon:
-    """Folded place names with a category, for features: matched whole or word-by-word stemmed."""
+    """Folded place names with a category, for features: matched whole or in an inflected form.
+
+    Russian forms are matched on `ru_stem` of every word (Эритрее and Эритрея both give эритр);
+    Kazakh forms by removing one case/possessive suffix from the last word (Алматыда -> Алматы).
+    """
 
     def __init__(self, names: dict[str, str], max_words: int = 4) -> None:
         self.max_words = max_words
         self.names: dict[str, str] = {}
-        self.stems: dict[str, str] = {}
-        self.first: set[str] = set()  # first words (exact and stemmed): a cheap pre-check
+        self.ru_stems: dict[str, str] = {}
+        self.first: set[str] = set()  # first words, exact and stemmed: a cheap pre-check
         for name, cat in names.items():
             words = name.split()
             if not words or len(words) > max_words:
                 continue
             key = " ".join(words)
             self.names[key] = _stronger(self.names.get(key), cat)
-            self.first.add(words[0])
-            for lang in ("ru", "kk"):
-                stemmed = [strip_suffix(w, lang) for w in words]
-                stem = " ".join(stemmed)
-                self.stems[stem] = _stronger(self.stems.get(stem), cat)
-                self.first.add(stemmed[0])
+            stems = [ru_stem(w) for w in words]
+            stem = " ".join(stems)
+            self.ru_stems[stem] = _stronger(self.ru_stems.get(stem), cat)
+            self.first.update((words[0], stems[0]))
 
     def to_json(self) -> dict:
         """The lexicon as JSON (sorted, so the artefact is reproducible)."""
@@ -159,6 +180,28 @@ class PlaceLexicon:
     def from_json(cls, data: dict) -> "PlaceLexicon":
         """Rebuild the lexicon (stems are derived again, not stored)."""
         return cls(data["names"], max_words=int(data.get("max_words", 4)))
+
+    def lookup(self, phrase: Sequence[str], lang: str) -> str:
+        """"E"+category for an exact match, "S"+category for an inflected one, else ""."""
+        cat = self.names.get(" ".join(phrase))
+        if cat:
+            return "E" + cat
+        if lang == "ru":
+            cat = self.ru_stems.get(" ".join(ru_stem(w) for w in phrase))
+        else:
+            head = " ".join(phrase[:-1])
+            for form in suffix_candidates(phrase[-1], lang):
+                cat = self.names.get(f"{head} {form}" if head else form)
+                if cat:
+                    break
+        return "S" + cat if cat else ""
+
+    def _may_start(self, word: str, lang: str) -> bool:
+        if word in self.first:
+            return True
+        if lang == "ru":
+            return ru_stem(word) in self.first
+        return any(form in self.first for form in suffix_candidates(word, lang))
 
     def tags(self, words: Sequence[str], lang: str,
              capitalised: Sequence[bool] | None = None) -> list[str]:
@@ -172,19 +215,14 @@ class PlaceLexicon:
         while i < n:
             found = 0
             tag = ""
-            if (capitalised is None or capitalised[i]) and (
-                    words[i] in self.first or strip_suffix(words[i], lang) in self.first):
+            if (capitalised is None or capitalised[i]) and self._may_start(words[i], lang):
                 for k in range(min(self.max_words, n - i), 0, -1):
                     phrase = words[i:i + k]
                     if not phrase[-1][:1].isalnum():
                         continue
-                    cat = self.names.get(" ".join(phrase))
-                    if cat:
-                        found, tag = k, "E" + cat
-                        break
-                    cat = self.stems.get(" ".join(strip_suffix(w, lang) for w in phrase))
-                    if cat:
-                        found, tag = k, "S" + cat
+                    tag = self.lookup(phrase, lang)
+                    if tag:
+                        found = k
                         break
             if found:
                 out[i] = "B" + tag + str(min(found, 3))
@@ -223,7 +261,7 @@ def token_features(text: str, spans: Sequence[tuple[int, int]], lang: str,
         w, sh = norms[i], shapes[i]
         f = ["sh=" + sh, "g=" + gaz[i], "c=" + classes[i]]
         if lexical:
-            stem = strip_suffix(w, lang)
+            stem = ru_stem(w) if lang == "ru" else strip_suffix(w, lang)
             f += ["w=" + w, "st=" + stem, "s2=" + w[-2:], "s3=" + w[-3:], "s4=" + w[-4:],
                   "p3=" + w[:3]]
         else:

@@ -5,8 +5,9 @@ parts need it), then topics, places and counts, then the summary, which uses pla
 """
 from __future__ import annotations
 
+import re
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any, Iterable
 
@@ -46,6 +47,18 @@ class Pipeline:
             summary=Summarizer.load(root),
         )
 
+    def reloaded(self, artefacts: set[str], root: Path | None = None) -> "Pipeline":
+        """A new pipeline that shares the unchanged models and reloads those whose artefacts changed."""
+        root = Path(root) if root is not None else models_dir()
+        owners = {"language": "language", "topics": "topics", "places": "places", "ner": "places",
+                  "counts": "counts", "summary": "summary"}
+        parts = {owners.get(name) for name in artefacts}
+        if None in parts:  # an artefact we cannot attribute: reload everything
+            return Pipeline.load(root)
+        classes = {"language": LanguageDetector, "topics": TopicTagger, "places": PlaceExtractor,
+                   "counts": CountExtractor, "summary": Summarizer}
+        return replace(self, **{part: classes[part].load(root) for part in parts})
+
     def _models(self) -> dict[str, Any]:
         return {name: getattr(self, name) for name in PARTS}
 
@@ -69,8 +82,8 @@ class Pipeline:
                      parts: Iterable[str] | None = None) -> list[dict[str, Any]]:
         """Analyse documents together: language and topics run as one batch, the rest per document."""
         wanted = check_parts(parts)
-        texts = [clean(d.text) for d in docs]
-        titles = [clean(d.title) if d.title else "" for d in docs]
+        texts = [_valid_unicode(clean(d.text)) for d in docs]
+        titles = [_valid_unicode(clean(d.title)) if d.title else "" for d in docs]
         timing = [dict() for _ in docs]
 
         t0 = time.perf_counter()
@@ -79,7 +92,8 @@ class Pipeline:
             [f"{titles[i]}\n{texts[i]}" if titles[i] else texts[i] for i in todo]) if todo else []
         languages: list[dict] = [{"code": d.lang, "score": 1.0, "parts": []} for d in docs]
         for i, result in zip(todo, detected):
-            languages[i] = result
+            languages[i] = _spans_into_text(result, len(titles[i]) + 1 if titles[i] else 0,
+                                            len(texts[i]))
         work_langs = [lg["code"] if lg["code"] in LANGUAGES else _fallback_language(texts[i])
                       for i, lg in enumerate(languages)]
         _share(timing, "language", t0)
@@ -148,6 +162,27 @@ def _share(timing: list[dict], part: str, t0: float) -> None:
     elapsed = (time.perf_counter() - t0) * 1000 / max(1, len(timing))
     for entry in timing:
         entry[part] = elapsed
+
+
+_SURROGATE_RE = re.compile("[\ud800-\udfff]")
+
+
+def _valid_unicode(text: str) -> str:
+    """Lone surrogates (JSON can carry "\\ud800") as U+FFFD: same length, and encodable."""
+    return _SURROGATE_RE.sub("\ufffd", text) if _SURROGATE_RE.search(text) else text
+
+
+def _spans_into_text(result: dict, offset: int, length: int) -> dict:
+    """Language parts were found on "title\ntext": report their spans into the text alone."""
+    if not offset:
+        return result
+    parts = []
+    for part in result.get("parts", []):
+        start, end = part["span"]
+        start, end = max(start - offset, 0), min(end - offset, length)
+        if start < end:
+            parts.append({**part, "span": [start, end]})
+    return {**result, "parts": parts}
 
 
 def _fallback_language(text: str) -> str:

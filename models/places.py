@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from models.errors import InputError
-from models.gazetteer import NAME, Gazetteer, Place, kk_stems, name_key
+from models.gazetteer import NAME, Gazetteer, Place, first_words, kk_stems, name_key
 from models.normalize import fold
 from models.tokens import Token, tokenize
 
@@ -211,12 +211,7 @@ class PlaceExtractor:
         self.gaz = gazetteer
         self.recogniser = recogniser
         self.version = gazetteer.manifest.get("version", "0")
-        self._first: dict[str, int] = {}
-        for key in gazetteer.keys:
-            first, _, rest = key.partition(" ")
-            n = 1 + rest.count(" ") + (1 if rest else 0)
-            if n > self._first.get(first, 0):
-                self._first[first] = n
+        self._first = gazetteer.first_words or first_words(gazetteer.keys)
 
     @classmethod
     def load(cls, root: Path, use_ner: bool = True) -> "PlaceExtractor":

@@ -73,6 +73,7 @@ _INITIALS_RE = re.compile(r"^(?:\w\.)*\w$", re.UNICODE)
 _LIST_MARKER_RE = re.compile(r"^\s*(?:\d{1,3}|[a-zA-Zа-яА-Я]|[IVXivx]{1,4})[.)]?\s*$")
 _DASHES = "—–-"
 _YEAR_RE = re.compile(r"^\d{2,4}(?:г|гг|ж|жж)$")
+_DOMAIN_RE = re.compile(r"(?:www\.)?[a-z0-9-]{2,}(?:\.[a-z0-9-]{2,})*\.(?:[a-z]{2,6})\b(?![.-]\w)")
 
 
 def _is_opener(text: str, pos: int) -> bool:
@@ -92,7 +93,8 @@ def _is_boundary(text: str, dot_start: int, next_start: int) -> bool:
     if not nxt:
         return True
     if nxt.islower():
-        return False
+        # a sentence may open with a lower-case web address: «… тілшісі. qamqor.gov.kz сайтында …»
+        return bool(_DOMAIN_RE.match(text, next_start))
     if text[dot_start] == ".":
         before = text[max(0, dot_start - 40):dot_start]
         m = _WORD_BEFORE_RE.search(before)

@@ -5,7 +5,8 @@ article), position (news puts the point first), overlap with the title, and whet
 places or counts found by those models; the best are taken greedily, skipping near-repeats of
 sentences already taken, until the sentence or character budget is spent, and returned in the
 article's order. Scoring weights live in the artefact (`params.json`), tuned on topics/dev and
-NER-train headlines (see training/summary.py), never on the summarisation test sets.
+NER-train headlines (one sentence) and on BBC News Summary pairs outside the test set (several
+sentences; see training/summary.py), never on the summarisation test sets.
 """
 from __future__ import annotations
 
@@ -177,7 +178,9 @@ def _score(cands: list[_Sentence], cfg: dict[str, float], title: frozenset[str],
     alpha = cfg["length_exponent"]
     raw = []
     for c in cands:
-        # word overlap with the rest of the article (each repeat counts), like TextRank's edges
+        # word overlap with the rest of the article (each repeat counts): the weighted degree
+        # of the sentence in TextRank's graph, divided by length^alpha (alpha < 1 keeps a
+        # mild preference for longer sentences, as TextRank's log-length normalisation does)
         shared = sum(n * (total[t] - n) for t, n in c.counts.items())
         raw.append(shared / max(1, sum(c.counts.values())) ** alpha)
     top = max(raw) or 1.0

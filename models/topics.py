@@ -306,6 +306,18 @@ def current_stamp(root: Path | None = None) -> str:
         return ""
 
 
+def refreshed(tagger: "TopicTagger | None", root: Path | None = None) -> "TopicTagger":
+    """The tagger for the version the pointer names now: `tagger` itself when it is unchanged.
+
+    For hot reload: call per request or on a timer; a failed load raises and the caller keeps
+    serving the tagger it has.
+    """
+    stamp = current_stamp(root)
+    if tagger is not None and stamp and stamp == tagger.version:
+        return tagger
+    return TopicTagger.load(root)
+
+
 def version_dir(root: Path, version: str) -> Path:
     """The folder of one model version; the version must be a plain folder name."""
     if not version or "/" in version or "\\" in version or version in (".", ".."):

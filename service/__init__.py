@@ -22,6 +22,8 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     app.json.sort_keys = False
     logging.basicConfig(level=logging.INFO)
 
+    app.wsgi_app = GuardedInput(app.wsgi_app, app.config["CLIENT_TIMEOUT"])
+
     registry = ModelRegistry(app.config["MODELS_DIR"], app.config["RELOAD_SECONDS"])
     registry.load()
     app.extensions["newsroom.registry"] = registry
@@ -63,3 +65,52 @@ def _register_optional_blueprints(app: Flask) -> None:
                 raise
             continue
         module.init_app(app)
+
+
+class GuardedInput:
+    """WSGI middleware: a request body that cannot be read is the client's fault (400), not ours.
+
+    Under gunicorn a malformed chunk raises the server's own parse error from inside
+    `wsgi.input.read`, and a client that stops sending mid-body would hold its thread forever;
+    the socket gets a read timeout, and both failures reach werkzeug as the `ValueError` /
+    `OSError` it turns into a 400 (`ClientDisconnected`).
+    """
+
+    def __init__(self, wsgi_app, timeout: float) -> None:
+        self.wsgi_app = wsgi_app
+        self.timeout = timeout
+
+    def __call__(self, environ, start_response):
+        sock = environ.get("gunicorn.socket")
+        if sock is not None and self.timeout > 0:
+            sock.settimeout(self.timeout)
+        if "wsgi.input" in environ:
+            environ["wsgi.input"] = _SafeStream(environ["wsgi.input"])
+        return self.wsgi_app(environ, start_response)
+
+
+class _SafeStream:
+    """A wsgi.input whose read errors are all `ValueError`/`OSError`."""
+
+    def __init__(self, stream) -> None:
+        self._stream = stream
+
+    def _guard(self, method: str, *args):
+        try:
+            return getattr(self._stream, method)(*args)
+        except (OSError, ValueError):
+            raise
+        except Exception as exc:  # e.g. gunicorn's InvalidChunkSize
+            raise ValueError(f"the request body could not be read: {exc}") from exc
+
+    def read(self, *args):
+        return self._guard("read", *args)
+
+    def readline(self, *args):
+        return self._guard("readline", *args)
+
+    def readlines(self, *args):
+        return self._guard("readlines", *args)
+
+    def __iter__(self):
+        return iter(self.readline, b"")

@@ -82,6 +82,8 @@ def build_parser() -> tuple[argparse.ArgumentParser, dict[str, ModuleType]]:
     serve.add_argument("--host", default=os.environ.get("NEWSROOM_HOST", "127.0.0.1"))
     serve.add_argument("--port", type=int, default=int(os.environ.get("NEWSROOM_PORT", "8000")))
     serve.add_argument("--workers", type=int, default=int(os.environ.get("NEWSROOM_WORKERS", "2")))
+    serve.add_argument("--threads", type=int, default=int(os.environ.get("NEWSROOM_THREADS", "4")),
+                       help="threads per worker (gthread): requests read while another is analysed")
 
     analyze = sub.add_parser("analyze", help="analyse JSONL or text files; JSONL out")
     analyze.add_argument("files", nargs="*", type=Path, help="*.jsonl (one document per line) or text files; stdin if none")
@@ -108,7 +110,9 @@ def _serve(args: argparse.Namespace) -> int:
     gunicorn = shutil.which("gunicorn", path=str(Path(sys.executable).parent)) or shutil.which("gunicorn")
     if not gunicorn:
         raise NewsroomError("gunicorn is not installed in this environment", code="gunicorn_missing")
+    # gthread: a slow client ties up one thread while reading its body, not the whole worker.
     argv = [gunicorn, "--bind", f"{args.host}:{args.port}", "--workers", str(args.workers),
+            "--worker-class", "gthread", "--threads", str(args.threads),
             "--timeout", os.environ.get("NEWSROOM_TIMEOUT", "120"), "--preload",
             "--access-logfile", "-", "service:create_app()"]
     os.execv(gunicorn, argv)

@@ -33,6 +33,7 @@ def from_env() -> dict[str, Any]:
         "MAX_TEXT_CHARS": _int("NEWSROOM_MAX_TEXT_CHARS", 200_000),
         "MAX_BATCH": _int("NEWSROOM_MAX_BATCH", 128),
         "MAX_CONTENT_LENGTH": _int("NEWSROOM_MAX_BODY_BYTES", 8 * 1024 * 1024),
+        "CLIENT_TIMEOUT": _int("NEWSROOM_CLIENT_TIMEOUT", 30),
         "RELOAD_SECONDS": _int("NEWSROOM_RELOAD_SECONDS", 5),
         "DEFAULT_SUMMARY_SENTENCES": _int("NEWSROOM_SUMMARY_SENTENCES", 3),
         "READ_REQUIRES_TOKEN": os.environ.get("NEWSROOM_READ_REQUIRES_TOKEN", "0") in ("1", "true", "yes"),

@@ -74,6 +74,15 @@ class Tx:
         """Run one statement; returns the driver's cursor."""
         return self.conn.execute(self._sql(sql), tuple(params))
 
+    def executemany(self, sql: str, rows: list) -> None:
+        """Run one statement for many parameter rows (pipelined on PostgreSQL)."""
+        if rows:
+            if self.dialect == "postgres":
+                with self.conn.cursor() as cur:
+                    cur.executemany(self._sql(sql), rows)
+            else:
+                self.conn.executemany(sql, rows)
+
     def all(self, sql: str, params: tuple | list = ()) -> list[dict]:
         """Every row of a query, as dicts."""
         return [dict(row) for row in self.execute(sql, params).fetchall()]
@@ -151,10 +160,20 @@ class Database:
     def transaction(self, write: bool = False, durable: bool = True) -> Iterator[Tx]:
         """One transaction: committed when the block ends, rolled back if it raises.
 
-        `durable=False` (rate counters) skips the flush to disk at commit: such a commit survives
-        a crash of the process but not of the machine.
+        A read (`write=False`) runs its statements in autocommit: every read of the store is one
+        statement, which sees one consistent snapshot by itself. `durable=False` (rate counters)
+        skips the flush to disk at commit: such a commit survives a crash of the process but not
+        of the machine.
         """
         conn = self.connection()
+        if not write:
+            try:
+                yield Tx(conn, self.dialect)
+            except Exception as exc:
+                if self._unavailable(exc):
+                    self._discard()
+                raise
+            return
         if self.dialect == "sqlite":
             if not durable:
                 conn.execute("PRAGMA synchronous = NORMAL")

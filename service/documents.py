@@ -46,6 +46,32 @@ def get_store() -> Store:
     return store
 
 
+def check_strings(value, where: str = "the request") -> None:
+    """Strings no database can store (NUL characters, lone surrogates) are the caller's mistake."""
+    if isinstance(value, str):
+        if "\x00" in value:
+            raise InputError(f"{where} contains a NUL character", code="invalid_characters")
+        try:
+            value.encode("utf-8")
+        except UnicodeEncodeError as exc:
+            raise InputError(f"{where} contains an unpaired surrogate (\\u{ord(value[exc.start]):04x})",
+                             code="invalid_characters") from exc
+    elif isinstance(value, dict):
+        for key, item in value.items():
+            check_strings(key, where)
+            check_strings(item, f"'{key}'")
+    elif isinstance(value, list):
+        for item in value:
+            check_strings(item, where)
+
+
+@bp.before_request
+def _check_query() -> None:
+    """Query values go into SQL parameters: refuse the ones a database cannot hold."""
+    for key, value in request.args.items(multi=True):
+        check_strings(value, f"query parameter '{key}'")
+
+
 def _doc_id(doc_id: str) -> str:
     if not doc_id.strip() or len(doc_id) > MAX_ID or any(ord(c) < 32 for c in doc_id):
         raise InputError(f"a document id is 1 to {MAX_ID} printable characters", code="invalid_id")
@@ -59,6 +85,10 @@ def put_document(doc_id: str):
     auth.require_write()
     doc_id = _doc_id(doc_id)
     body = json_body()
+    for key in ("text", "title"):  # NUL becomes a space, as the analysis itself reads it
+        if isinstance(body.get(key), str):
+            body[key] = body[key].replace("\x00", " ")
+    check_strings(body)
     if body.get("id") is not None and str(body["id"]) != doc_id:
         raise InputError(f"the body's id {body['id']!r} differs from the URL's {doc_id!r}",
                          code="id_mismatch")
@@ -216,6 +246,7 @@ def post_feedback(doc_id: str):
     token = auth.require_write()
     doc_id = _doc_id(doc_id)
     body = json_body()
+    check_strings(body)
     key = _idempotency_key(body)
     feedback = parse_feedback(body, _taxonomy())
     event, replayed, record = get_store().add_feedback(doc_id, feedback, token_id=token["id"],

@@ -21,17 +21,26 @@ log = logging.getLogger(__name__)
 
 
 def artefact_stamp(root: Path) -> tuple:
-    """A cheap fingerprint of the models directory: mtimes of manifests and pointer files."""
+    """A cheap fingerprint of the models directory: size and mtime of each artefact's top files.
+
+    Manifests and pointer files (such as the topic model's current-version file) sit at the top
+    of each artefact folder, so a retrain, promote or rollback always changes this stamp.
+    """
     stamp = []
     for name in sorted(os.listdir(root)) if root.is_dir() else []:
         folder = root / name
-        for fname in ("manifest.json", "CURRENT"):
-            path = folder / fname
-            try:
-                stamp.append((name, fname, path.stat().st_mtime_ns, path.stat().st_size))
-            except OSError:
-                continue
+        if not folder.is_dir():
+            continue
+        for entry in sorted(os.scandir(folder), key=lambda e: e.name):
+            if entry.is_file():
+                info = entry.stat()
+                stamp.append((name, entry.name, info.st_mtime_ns, info.st_size))
     return tuple(stamp)
+
+
+def changed_artefacts(old: tuple, new: tuple) -> set[str]:
+    """Names of the artefact folders whose stamp entries differ between two stamps."""
+    return {entry[0] for entry in set(old) ^ set(new)}
 
 
 class ModelRegistry:
@@ -47,12 +56,15 @@ class ModelRegistry:
         self._lock = threading.Lock()
         self._watcher_pid: int | None = None
 
-    def load(self) -> bool:
-        """Load (or reload) every model; on failure keep the current pipeline. True if swapped."""
+    def load(self, only: set[str] | None = None) -> bool:
+        """Load every model (or reload the `only` artefacts); on failure keep serving. True if swapped."""
         with self._lock:
             stamp = artefact_stamp(self.root)
             try:
-                pipeline = Pipeline.load(self.root)
+                if only is not None and self.pipeline is not None:
+                    pipeline = self.pipeline.reloaded(only, self.root)
+                else:
+                    pipeline = Pipeline.load(self.root)
             except (ArtefactError, NewsroomError, OSError, ValueError, ImportError) as exc:
                 self.error = str(exc)
                 self._stamp = stamp  # do not retry the same broken state in a loop
@@ -76,9 +88,10 @@ class ModelRegistry:
 
     def check_for_update(self) -> bool:
         """Reload if the artefacts changed on disk since the last load; True if swapped."""
-        if artefact_stamp(self.root) == self._stamp:
+        stamp = artefact_stamp(self.root)
+        if stamp == self._stamp:
             return False
-        return self.load()
+        return self.load(changed_artefacts(self._stamp, stamp))
 
     def ensure_watcher(self) -> None:
         """Start this process's watcher thread once (gunicorn forks after the app is built)."""

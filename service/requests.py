@@ -1,11 +1,13 @@
 """Reading and validating request bodies: every bad input becomes a clear 4xx, never a 5xx."""
 from __future__ import annotations
 
-import json
 import hashlib
+import json
+import re
 from dataclasses import dataclass
 
 from flask import current_app, request
+from werkzeug.exceptions import RequestEntityTooLarge
 
 from models.errors import InputError
 from models.pipeline import LANGUAGES, PARTS, Document
@@ -23,6 +25,11 @@ class AnalysisRequest:
 def json_body() -> dict:
     """The request body as a JSON object, or an InputError saying what is wrong with it."""
     raw = request.get_data(cache=True)
+    limit = current_app.config["MAX_CONTENT_LENGTH"]
+    if request.content_length is None and limit and len(raw) >= limit:
+        # A chunked body is cut off at the limit without an error (werkzeug only raises on a
+        # further read): a body that reached the limit is one that went past it.
+        raise RequestEntityTooLarge()
     if not raw:
         raise InputError("the request body is empty; send a JSON object", code="body_required")
     try:
@@ -38,7 +45,38 @@ def json_body() -> dict:
         raise InputError(f"the request body is not valid JSON: {exc}", code="invalid_json") from exc
     if not isinstance(body, dict):
         raise InputError("the request body must be a JSON object", code="invalid_json")
+    if _ESCAPED_SURROGATE.search(decoded):
+        body = _without_lone_surrogates(body)
     return body
+
+
+# JSON may escape a lone UTF-16 surrogate ("\\ud800"); such a string cannot be encoded as UTF-8,
+# so hashing it or sending it back would fail. Only bodies with a surrogate escape are walked.
+_ESCAPED_SURROGATE = re.compile(r"\\u[dD][89a-fA-F]")
+_LONE_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+def _without_lone_surrogates(body: dict) -> dict:
+    """The body with every lone surrogate as U+FFFD (same length, so spans still match)."""
+    def fix(value):
+        if isinstance(value, str):
+            return _LONE_SURROGATE.sub("\ufffd", value)
+        return value
+
+    root = {fix(k): v for k, v in body.items()}
+    stack: list = [root]
+    while stack:  # iterative: the JSON may be nested as deep as the parser allowed
+        node = stack.pop()
+        items = node.items() if isinstance(node, dict) else enumerate(node)
+        for key, value in list(items):
+            if isinstance(value, dict):
+                value = {fix(k): v for k, v in value.items()}
+                stack.append(value)
+            elif isinstance(value, list):
+                value = list(value)
+                stack.append(value)
+            node[key] = fix(value)
+    return root
 
 
 def _optional(body: dict, key: str, kind: type | tuple, label: str):

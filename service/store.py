@@ -309,16 +309,15 @@ class Store:
         """Rewrite a document's rows in the tag and place indexes."""
         tx.execute("DELETE FROM document_tags WHERE document_id = ?", (doc_id,))
         tx.execute("DELETE FROM document_places WHERE document_id = ?", (doc_id,))
-        for tag in tags:
-            tx.execute("INSERT INTO document_tags (document_id, tag_id, label, score, model_version,"
-                       " source) VALUES (?, ?, ?, ?, ?, ?)",
-                       (doc_id, tag["id"], tag["label"], tag["score"], tag["model_version"],
-                        tag["source"]))
-        for place in places:
-            tx.execute("INSERT INTO document_places (document_id, place_key, geonameid, name, "
+        tx.executemany("INSERT INTO document_tags (document_id, tag_id, label, score, "
+                       "model_version, source) VALUES (?, ?, ?, ?, ?, ?)",
+                       [(doc_id, tag["id"], tag["label"], tag["score"], tag["model_version"],
+                         tag["source"]) for tag in tags])
+        tx.executemany("INSERT INTO document_places (document_id, place_key, geonameid, name, "
                        "name_fold, country, mentions) VALUES (?, ?, ?, ?, ?, ?, ?)",
-                       (doc_id, place["key"], place["geonameid"], place["name"] or "",
-                        fold(place["name"] or "").strip(), place["country"], place["mentions"]))
+                       [(doc_id, place["key"], place["geonameid"], place["name"] or "",
+                         fold(place["name"] or "").strip(), place["country"], place["mentions"])
+                        for place in places])
 
     def get_document(self, doc_id: str, *, include_text: bool = True) -> dict:
         """One document's record, or NotFound."""
@@ -425,17 +424,15 @@ class Store:
             return event, True, self.record(row, include_text=False)
 
         def write(tx: Tx) -> tuple[dict, bool, dict]:
+            row = tx.one("SELECT * FROM documents WHERE id = ?" + tx.lock_clause(), (doc_id,))
+            # Looked up under the document's lock, so a concurrent retry has finished by now; the
+            # same key sent for another document loses the unique race and is retried into here.
             existing = tx.one("SELECT * FROM feedback WHERE token_id = ? AND idempotency_key = ?",
                               (token_id, key))
             if existing is not None:
                 return replay(tx, existing)
-            row = tx.one("SELECT * FROM documents WHERE id = ?" + tx.lock_clause(), (doc_id,))
             if row is None:
                 raise NotFound(f"no document with id {doc_id!r}", code="document_not_found")
-            existing = tx.one("SELECT * FROM feedback WHERE token_id = ? AND idempotency_key = ?",
-                              (token_id, key))  # a concurrent retry may have won while we waited
-            if existing is not None:
-                return replay(tx, existing)
             model_tags = json.loads(row["model_tags"])
             decisions = json.loads(row["decisions"])
             place_decisions = json.loads(row["place_decisions"])
@@ -461,16 +458,14 @@ class Store:
                                  "places": sorted(p["key"] for p in places)}),
             }
             cols = ", ".join(event)
-            tx.execute(f"INSERT INTO feedback ({cols}) VALUES ({', '.join('?' * len(event))})",
-                       list(event.values()))
-            tx.execute("UPDATE documents SET decisions = ?, place_decisions = ?, tags = ?, places = ?,"
-                       " feedback_count = feedback_count + 1, revision = revision + 1,"
-                       " updated_at = ? WHERE id = ?",
-                       (_dumps(new_decisions), _dumps(new_places), _dumps(tags), _dumps(places),
-                        now, doc_id))
+            stored = tx.one(f"INSERT INTO feedback ({cols}) VALUES ({', '.join('?' * len(event))}) "
+                            "RETURNING *", list(event.values()))
+            updated = tx.one("UPDATE documents SET decisions = ?, place_decisions = ?, tags = ?, "
+                             "places = ?, feedback_count = feedback_count + 1, "
+                             "revision = revision + 1, updated_at = ? WHERE id = ? RETURNING *",
+                             (_dumps(new_decisions), _dumps(new_places), _dumps(tags),
+                              _dumps(places), now, doc_id))
             self._index(tx, doc_id, tags, places)
-            stored = tx.one("SELECT * FROM feedback WHERE event_id = ?", (event["event_id"],))
-            updated = tx.one("SELECT * FROM documents WHERE id = ?", (doc_id,))
             return self.event(stored), False, self.record(updated, include_text=False)
 
         return self.db.run(write, write=True)

@@ -13,6 +13,8 @@ import jsonschema
 import pytest
 from referencing import Registry, Resource
 
+from models.errors import InputError
+from service.documents import check_strings
 from service.openapi import openapi_document
 from tests.postgres import BACKENDS, create_database
 
@@ -210,6 +212,28 @@ def test_user_mistakes_are_4xx_in_the_one_shape(api, writer):
         assert_error(resp, 400, code)
         validate("/v1/documents/{doc_id}/feedback", "post", resp)
     assert api.get(f"{path}/feedback").get_json()["events"] == []
+
+
+def test_strings_a_database_cannot_hold_are_refused_not_500(api, writer):
+    doc_id = new_id()
+    path = f"/v1/documents/{doc_id}"
+    raw = b'{"text": "Text with a lone surrogate \\ud800 in it."}'
+    resp = api.put(path, data=raw, headers={**writer, "Content-Type": "application/json"})
+    assert resp.status_code in (201, 400), resp.get_json()  # repaired by json_body, or refused
+    if resp.status_code == 201:
+        resp.get_json()["document"]["text"].encode("utf-8")
+    else:
+        assert_error(resp, 400, "invalid_characters")
+    with pytest.raises(InputError):
+        check_strings({"editor": "lone \ud800"})
+    path = f"/v1/documents/{new_id()}"
+    resp = api.put(path, json={"text": "NUL\x00inside " + EN}, headers=writer)
+    assert resp.status_code == 201  # the analysis reads NUL as a space; so does the store
+    assert resp.get_json()["document"]["text"].startswith("NUL inside")
+    assert_error(api.post(f"{path}/feedback", json={"editor": "a\x00b", "note": "x"},
+                          headers=writer), 400, "invalid_characters")
+    assert_error(api.get("/v1/documents?q=a%00b"), 400, "invalid_characters")
+    assert_error(api.get("/v1/documents/bad%00id"), 400, "invalid_id")
 
 
 def test_feedback_is_recorded_once_and_changes_what_the_feed_reads(api, writer):

@@ -1,9 +1,9 @@
 """The gazetteer artefact: hash-checked load, folded keys, Russian case forms, Kazakh endings."""
 from __future__ import annotations
 
-import json
 import shutil
 
+import joblib
 import pytest
 
 from models.artefacts import models_dir
@@ -81,9 +81,9 @@ def test_changed_artefact_is_refused(tmp_path):
     src = models_dir() / NAME
     dst = tmp_path / NAME
     shutil.copytree(src, dst)
-    data = json.loads((dst / GAZETTEER_FILE).read_text(encoding="utf-8"))
-    data["keys"]["бишкек"] = [0]
-    (dst / GAZETTEER_FILE).write_text(json.dumps(data), encoding="utf-8")
+    data = joblib.load(dst / GAZETTEER_FILE)
+    data["keys"]["бишкек"] = 0
+    joblib.dump(data, dst / GAZETTEER_FILE)
     with pytest.raises(ArtefactError, match="does not match"):
         Gazetteer.load(tmp_path)
 

@@ -39,6 +39,10 @@ SENTENCES = [
     ("fr", "Le gouvernement a présenté hier soir une nouvelle réforme des retraites."),
     ("de", "Die Regierung hat gestern Abend eine neue Rentenreform vorgestellt."),
     ("el", "Η κυβέρνηση παρουσίασε χθες μια νέα μεταρρύθμιση."),
+    ("tr", "Hükümet dün akşam yeni bir emeklilik reformu açıkladı."),
+    ("id", "Pemerintah mengumumkan program baru untuk membantu para petani di desa."),
+    ("uz", "Prezident va hukumat vakillari yangi qonun loyihasi bilan tanishib chiqdi."),
+    ("zh", "政府昨天宣布了一项新的养老金改革。"),
 ]
 
 
@@ -117,6 +121,13 @@ def test_batch_matches_one_by_one_and_is_deterministic(detector):
     assert batch == [detector.detect(t) for t in texts]
     assert batch == detector.detect_many(texts)
     assert detector.detect_many([]) == []
+
+
+def test_lone_surrogates_and_control_characters_do_not_break_detection(detector):
+    text = "Мешітте жұма намазы өтті\ud800, жамағат\x00 елдің амандығын\x07 тіледі."
+    res = detector.detect(text)
+    assert res["code"] == "kk"
+    assert res["parts"][0]["span"] == [0, len(text)]
 
 
 def test_rejects_non_list_input(detector):

@@ -226,3 +226,17 @@ def test_rate_counter_counts_per_token_and_minute(store):
     assert [store.hit("t1", 100) for _ in range(3)] == [1, 2, 3]
     assert store.hit("t2", 100) == 1
     assert store.hit("t1", 101) == 1
+
+
+def test_a_missing_postgres_fails_under_ci_and_skips_elsewhere(monkeypatch):
+    from tests import postgres
+
+    monkeypatch.delenv("NEWSROOM_TEST_POSTGRES_URL", raising=False)
+    monkeypatch.setattr(postgres, "_server", None)
+    monkeypatch.setattr(postgres, "_server_error", "initdb not found")
+    monkeypatch.setenv("CI", "true")
+    with pytest.raises(pytest.fail.Exception, match="initdb not found"):
+        postgres.postgres_admin_url()
+    monkeypatch.delenv("CI")
+    with pytest.raises(pytest.skip.Exception):
+        postgres.postgres_admin_url()

@@ -232,3 +232,31 @@ def test_bundled_model_meets_bar_on_shared_test():
         assert block["micro"]["f1"] >= 0.94, lang
     for label, v in m["all"]["labels"].items():
         assert v["f1"] >= 0.93, label
+
+
+def test_word_cached_char_features_equal_plain_tfidf():
+    from sklearn.feature_extraction.text import TfidfVectorizer
+
+    from models.topics import WordCachedTfidf
+
+    docs = [compose(r["title"], r["text"]) for r in read_jsonl(STARTER)]
+    vec = WordCachedTfidf(analyzer="char_wb", ngram_range=(2, 5), min_df=2, sublinear_tf=True,
+                          lowercase=False, preprocessor=fold).fit(docs[::2])
+    cached = vec.transform(docs[1::2] + ["", "  ", "ЁЛКА ёлка Ёлка"])
+    plain = TfidfVectorizer.transform(vec, docs[1::2] + ["", "  ", "ЁЛКА ёлка Ёлка"])
+    assert cached.shape == plain.shape
+    np.testing.assert_allclose(cached.toarray(), plain.toarray(), atol=1e-6)
+
+
+def test_refreshed_reloads_only_when_the_pointer_moves(trained, tmp_path):
+    from models.topics import refreshed
+
+    root = tmp_path / "models"
+    shutil.copytree(trained / "topics", root / "topics")
+    first = TopicTagger.load(root)
+    assert refreshed(first, root) is first
+    shutil.copytree(root / "topics" / "v1", root / "topics" / "v9")
+    write_manifest(root / "topics" / "v9", name="topics", version="v9", files=["model.joblib"])
+    T.promote_version(root, "v9")
+    second = refreshed(first, root)
+    assert second is not first and second.version == "v9"

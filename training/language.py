@@ -2,9 +2,11 @@
 
 `train` fits the hashed character n-gram naive Bayes model on the langid dev split
 (../shared/data/langid/dev.jsonl: ru, kk, en and eight look-alike languages; CC BY-SA / CC BY / MIT
-sources, see that README) plus the project's own sentences (training/data/language.jsonl, written
-for this project), fits the score temperature by cross-validation on the same data, and writes
-models/bundled/language/{model.joblib, manifest.json}. `evaluate` reports the bar figures on a
+sources, see that README), the project's own sentences (training/data/language.jsonl, written
+for this project) and, at weight 0.1, the Kazakh texts typed without Kazakh letters
+(models.normalize.strip_kazakh); fits the score temperature by cross-validation on the same data
+(folds by document, --seed), and writes models/bundled/language/{model.joblib, manifest.json}.
+The same data and seed give a byte-identical artefact. `evaluate` reports the bar figures on a
 langid split (default test) and on mixed.jsonl: macro-F1 over ru/kk/en with look-alikes counted as
 false positives, accuracy per language × length bucket, the share of look-alikes called Kazakh,
 mixed accuracy, and throughput in batches and one text per call.

@@ -41,7 +41,7 @@ DEV_FILES: dict[str, tuple[str, str]] = {
 # Per language: the CRF settings and whether the model uses lexical (word) features.
 MODEL_SPECS: dict[str, dict] = {
     "kk": {"lexical": True, "c1": 0.05, "c2": 0.01, "max_iterations": 150},
-    "ru": {"lexical": True, "c1": 0.05, "c2": 0.01, "max_iterations": 150},
+    "ru": {"lexical": True, "c1": 0.1, "c2": 0.1, "max_iterations": 150},
     "en": {"kind": "lexicon", "categories": "CAB"},
 }
 SOURCES = {
@@ -224,12 +224,21 @@ def _ner_dir(args: argparse.Namespace) -> Path:
     return base / "ner"
 
 
+def _crfsuite_version() -> str:
+    """python-crfsuite's version, recorded in the manifest (models/artefacts.py does not list it)."""
+    from importlib import metadata
+
+    return metadata.version("python-crfsuite")
+
+
 def configure_train(parser: argparse.ArgumentParser) -> None:
     """Flags for `newsroom train ner`."""
     parser.add_argument("--langs", default=",".join(MODEL_SPECS),
                         help="languages to train (comma-separated)")
     parser.add_argument("--max-iterations", type=int, default=None,
                         help="override the CRF L-BFGS iterations (quick experiments)")
+    parser.add_argument("--c1", type=float, default=None, help="override the L1 penalty")
+    parser.add_argument("--c2", type=float, default=None, help="override the L2 penalty")
 
 
 def train(args: argparse.Namespace) -> int:
@@ -254,8 +263,9 @@ def train(args: argparse.Namespace) -> int:
             models[lang] = spec
             fingerprints[lang] = "none (no training data)"
             continue
-        if getattr(args, "max_iterations", None):
-            spec["max_iterations"] = args.max_iterations
+        for key in ("max_iterations", "c1", "c2"):
+            if getattr(args, key, None) is not None:
+                spec[key] = getattr(args, key)
         t1 = time.perf_counter()
         data = list(sequences(records[lang], lang, lexicon, spec["lexical"]))
         fname = f"crf_{lang}.crfsuite"
@@ -267,7 +277,7 @@ def train(args: argparse.Namespace) -> int:
     training_data = {lang: {**SOURCES[lang], "fingerprint": fingerprints[lang]} for lang in models}
     training_data["lexicon"] = SOURCES["lexicon"]
     write_manifest(folder, name=NAME, version=VERSION, files=files, training_data=training_data,
-                   extra={"models": models, "seed": seed})
+                   extra={"models": models, "seed": seed, "crfsuite": _crfsuite_version()})
     model = PlaceRecognizer.load(out)
     metrics = {}
     for corpus, (lang, rel) in DEV_FILES.items():
@@ -280,7 +290,8 @@ def train(args: argparse.Namespace) -> int:
         print(f"{corpus}: {metrics[corpus]}", file=sys.stderr)
     write_manifest(folder, name=NAME, version=VERSION, files=files, training_data=training_data,
                    metrics={k: v["f1"] for k, v in metrics.items()},
-                   extra={"models": models, "seed": seed, "metric": "exact-span LOC F1 "
+                   extra={"models": models, "seed": seed, "crfsuite": _crfsuite_version(),
+                          "metric": "exact-span LOC F1 "
                           "(flat LOC view) on held-out / dev data, first 2,000 sentences"})
     return 0
 
