@@ -20,7 +20,8 @@ NUMBER_WORDS: dict[str, int] = {
     "нөл": 0, "бір": 1, "екі": 2, "үш": 3, "төрт": 4, "бес": 5, "алты": 6, "жеті": 7,
     "сегіз": 8, "тоғыз": 9, "он": 10, "жиырма": 20, "отыз": 30, "қырық": 40, "елу": 50,
     "алпыс": 60, "жетпіс": 70, "сексен": 80, "тоқсан": 90, "жүз": 100, "мың": 1000,
-    "қырқ": 40, "миллион": 10**6, "млн": 10**6, "миллиард": 10**9, "млрд": 10**9, "триллион": 10**12,
+    "қырқ": 40, "миллион": 10**6, "млн": 10**6, "миллиард": 10**9, "млрд": 10**9,
+    "триллион": 10**12,
 }
 # Collective numerals ("екеуі" = the two of them) and their values.
 COLLECTIVES: dict[str, int] = {
@@ -83,7 +84,7 @@ def _strip_ending(word: str, endings: tuple[str, ...]) -> list[str]:
 
 
 def number_value(word: str) -> int | None:
-    """The value of a Kazakh number word in any common form (екі, екінші, екеуі, мыңнан), else None."""
+    """The value of a Kazakh number word in any common form (екі, екінші, бесеуі), else None."""
     w = fold(word).strip(".")
     if not w or w in STOP_WORDS:  # оны "him", онда "there" look like forms of он "ten"
         return None

@@ -4,8 +4,9 @@ A linear-chain CRF (CRFsuite) per language tags word tokens B/I/O from sparse st
 the folded word, its shape, prefixes/suffixes (Russian and Kazakh case endings), a stem with
 the language's case suffixes stripped, neighbouring words, and membership in a lexicon of
 place names (GeoNames, matched on folded words, exact or by stem). Feature extraction is plain
-Python and tagging is C, so a sentence costs well under a millisecond. The English model is
-trained without CoNLL text and uses language-neutral features only (see training/ner.py).
+Python and tagging is C, so a sentence costs well under a millisecond. English has no
+shippable training text (CoNLL-2003 is evaluation-only), so its "model" is the lexicon tagger:
+capitalised matches of strong lexicon categories (see training/ner.py).
 """
 from __future__ import annotations
 
@@ -374,7 +375,8 @@ class PlaceRecognizer:
             try:
                 tagger.open(str(folder / spec["file"]))
             except (OSError, KeyError) as exc:
-                raise ArtefactError(f"artefact {NAME}: CRF model for {lang} failed ({exc})") from exc
+                raise ArtefactError(
+                    f"artefact {NAME}: CRF model for {lang} failed ({exc})") from exc
             taggers[lang] = tagger
         if not taggers:
             raise ArtefactError(f"artefact {NAME}: manifest lists no language models")
@@ -413,7 +415,8 @@ class PlaceRecognizer:
         feats = token_features(text, spans, lang, self._lexicon, lexical=self._lexical[lang])
         return decode(tagger.tag(feats), spans)
 
-    def find_many(self, texts: Sequence[str], langs: Sequence[str] | str) -> list[list[tuple[int, int]]]:
+    def find_many(self, texts: Sequence[str],
+                  langs: Sequence[str] | str) -> list[list[tuple[int, int]]]:
         """`find` over a batch; `langs` is one code for all texts or one code per text."""
         if isinstance(langs, str):
             langs = [langs] * len(texts)

@@ -23,6 +23,9 @@ from models.topics import TopicTagger
 PARTS: tuple[str, ...] = ("language", "topics", "places", "counts", "summary")
 LANGUAGES: tuple[str, ...] = ("ru", "kk", "en")
 DEFAULT_SUMMARY_SENTENCES = 3
+# Language detection vectorises a whole batch at once (memory grows with its length): a batch
+# of up to 8 MiB is detected in groups of this many characters, which keeps a worker's peak low.
+LANGUAGE_CHUNK_CHARS = 400_000
 
 
 @dataclass
@@ -88,8 +91,9 @@ class Pipeline:
 
         t0 = time.perf_counter()
         todo = [i for i, d in enumerate(docs) if d.lang is None]
-        detected = self.language.detect_many(
-            [f"{titles[i]}\n{texts[i]}" if titles[i] else texts[i] for i in todo]) if todo else []
+        detected = [result for chunk in _chunks(
+            [f"{titles[i]}\n{texts[i]}" if titles[i] else texts[i] for i in todo])
+            for result in self.language.detect_many(chunk)]
         languages: list[dict] = [{"code": d.lang, "score": 1.0, "parts": []} for d in docs]
         for i, result in zip(todo, detected):
             languages[i] = _spans_into_text(result, len(titles[i]) + 1 if titles[i] else 0,
@@ -165,6 +169,20 @@ def _share(timing: list[dict], part: str, t0: float) -> None:
 
 
 _SURROGATE_RE = re.compile("[\ud800-\udfff]")
+
+
+def _chunks(texts: list[str], max_chars: int | None = None) -> list[list[str]]:
+    """Consecutive groups of texts of at most `max_chars` in all (a longer text is alone)."""
+    max_chars = LANGUAGE_CHUNK_CHARS if max_chars is None else max_chars
+    chunks: list[list[str]] = []
+    size = 0
+    for text in texts:
+        if not chunks or size + len(text) > max_chars:
+            chunks.append([])
+            size = 0
+        chunks[-1].append(text)
+        size += len(text)
+    return chunks
 
 
 def _valid_unicode(text: str) -> str:

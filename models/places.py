@@ -1,11 +1,13 @@
 """Place names: find mentions with the gazetteer (plus the statistical recogniser) and resolve them.
 
 Matching: capitalised word n-grams are looked up by folded key (Russian case forms are keys;
-Kazakh endings are stripped from the last word); a following type word («облысы», «области»,
-"region") joins the span where the corpora's convention puts it there. Spans the recogniser
-(models/ner.py) finds that the gazetteer misses are looked up the same way or kept unresolved.
-Resolution scores each candidate place: the newsroom's region, type cues, countries and regions
-mentioned in the same text, population, and a preference for a town over a same-named unit.
+Kazakh endings are stripped from the last word); a following type word («облысы») joins the span
+where the corpora's convention puts it there; context rules reject names of people, organisations
+and sports teams. When the recogniser (models/ner.py) is installed its spans are arbitrated with
+the gazetteer's per language (ARBITRATION) and spans it alone finds are looked up the same way or
+kept unresolved. Resolution scores each candidate place: the newsroom's region, our alias table,
+type cues, countries and regions mentioned in the same text, population, and a preference for a
+town over a same-named unit.
 """
 from __future__ import annotations
 
@@ -16,7 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from models.errors import InputError
-from models.gazetteer import NAME, Gazetteer, Place, first_words, kk_stems, name_key
+from models.gazetteer import Gazetteer, Place, first_words, kk_stems, name_key
 from models.normalize import fold
 from models.tokens import Token, tokenize
 
@@ -193,7 +195,7 @@ def _capitalised(word: str) -> bool:
     return word[:1].isupper() or word[:1].isdigit()
 
 
-def _lexicon_recogniser(root: Path):
+def _recogniser(root: Path):
     """The statistical recogniser from models/ner.py when it and its artefact exist, else None."""
     try:
         from models.ner import PlaceRecognizer  # written by the NER helper
@@ -217,7 +219,8 @@ class PlaceExtractor:
     def load(cls, root: Path, use_ner: bool = True) -> "PlaceExtractor":
         """Load the gazetteer artefact (root/places) and, when present, the recogniser."""
         gaz = Gazetteer.load(Path(root))
-        rec = _lexicon_recogniser(Path(root)) if use_ner else None
+        rec = _recogniser(Path(root)) if use_ner else None
+        _ru_geo_forms()  # loads pymorphy3 now, not on the first Russian request
         return cls(gaz, rec)
 
     def info(self) -> dict:

@@ -158,8 +158,10 @@ def _logit(p: np.ndarray) -> np.ndarray:
     return np.log(p / (1 - p))
 
 
-def _best_threshold(y: np.ndarray, p: np.ndarray) -> float:
-    """The F1-best threshold on out-of-fold scores; the middle of the best plateau for stability."""
+def _best_threshold(y: np.ndarray, p: np.ndarray, tolerance: float) -> float:
+    """Threshold from out-of-fold calibrated scores: the one nearest 0.5 whose F1 is within
+    `tolerance` of the best. Plain F1-argmax thresholds overfit the folds (nested grouped CV on
+    the shared dev split: micro-F1 0.910 for argmax against 0.924 for this rule at 0.03)."""
     grid = np.round(np.arange(0.05, 0.951, 0.01), 2)
     f1 = []
     for t in grid:
@@ -168,35 +170,29 @@ def _best_threshold(y: np.ndarray, p: np.ndarray) -> float:
         denom = float(np.sum(pred) + np.sum(y == 1))
         f1.append(2 * tp / denom if denom else 0.0)
     f1 = np.array(f1)
-    best = np.flatnonzero(f1 >= f1.max() - 1e-9)
-    # the longest run of consecutive best thresholds, and its middle
-    runs, start = [], best[0]
-    for a, b in zip(best, best[1:]):
-        if b != a + 1:
-            runs.append((start, a))
-            start = b
-    runs.append((start, best[-1]))
-    lo, hi = max(runs, key=lambda r: r[1] - r[0])
-    return float(grid[(lo + hi) // 2])
+    near_best = np.flatnonzero(f1 >= f1.max() - tolerance - 1e-9)
+    return float(grid[near_best[np.argmin(np.abs(grid[near_best] - 0.5))]])
 
 
 class TopicClassifier(BaseEstimator, ClassifierMixin):
     """Multi-label topic classifier: char n-gram + word-stem TF-IDF, one-vs-rest logistic regression.
 
     `fit` also learns, from grouped cross-validation on the training data, a Platt calibration
-    per label (out-of-fold scores → probabilities) and a per-label F1-best threshold.
+    per label (out-of-fold scores → probabilities) and a per-label threshold (`_best_threshold`).
     X is a list of document strings (see `compose`); y is a list of label lists.
     """
 
     def __init__(self, char_ngrams: tuple[int, int] = (2, 5), char_min_df: int = 2,
                  use_stems: bool = True, C: float = 30.0, class_weight: str | None = "balanced",
-                 cv_folds: int = 5, random_state: int = 0) -> None:
+                 cv_folds: int = 5, threshold_tolerance: float = 0.03,
+                 random_state: int = 0) -> None:
         self.char_ngrams = char_ngrams
         self.char_min_df = char_min_df
         self.use_stems = use_stems
         self.C = C
         self.class_weight = class_weight
         self.cv_folds = cv_folds
+        self.threshold_tolerance = threshold_tolerance
         self.random_state = random_state
 
     def _pipeline(self) -> Pipeline:
@@ -230,7 +226,7 @@ class TopicClassifier(BaseEstimator, ClassifierMixin):
             self.calibration_.append((a, b))
             calibrated = self._calibrate(self.oof_scores_[:, j], a, b)
             if 0 < Y[:, j].sum() < len(Y):
-                self.thresholds_[j] = _best_threshold(Y[:, j], calibrated)
+                self.thresholds_[j] = _best_threshold(Y[:, j], calibrated, self.threshold_tolerance)
         self.oof_probabilities_ = self._calibrate_all(self.oof_scores_)
         self.pipeline_ = self._pipeline().fit(X, Y)
         self.n_features_ = int(sum(len(v.vocabulary_) for _, v in

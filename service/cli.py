@@ -114,6 +114,7 @@ def _serve(args: argparse.Namespace) -> int:
     argv = [gunicorn, "--bind", f"{args.host}:{args.port}", "--workers", str(args.workers),
             "--worker-class", "gthread", "--threads", str(args.threads),
             "--timeout", os.environ.get("NEWSROOM_TIMEOUT", "120"), "--preload",
+            "--no-control-socket",
             "--access-logfile", "-", "service:create_app()"]
     os.execv(gunicorn, argv)
     return 0  # not reached
@@ -192,7 +193,8 @@ def _train_from_store(args: argparse.Namespace, topics: ModuleType) -> int:
             fh.write(json.dumps(rec, ensure_ascii=False) + "\n")
         path = Path(fh.name)
     try:
-        args.corpus = list(getattr(args, "corpus", None) or []) + [path]
+        # added to the base corpus (the --corpus files, else the default corpora), not instead of it
+        args.add_corpus = list(getattr(args, "add_corpus", None) or []) + [path]
         return topics.train(args)
     finally:
         path.unlink(missing_ok=True)

@@ -9,9 +9,11 @@ Run as a script, this file is the client.
 """
 from __future__ import annotations
 
+import functools
 import http.client
 import json
 import os
+import shutil
 import signal
 import socket
 import subprocess
@@ -127,20 +129,21 @@ def _journal_lines(folder: Path) -> list[dict]:
 @pytest.mark.slow
 @pytest.mark.timeout(600)
 @pytest.mark.parametrize("backend", ["sqlite", "postgres"])
-def test_no_feedback_event_is_lost_or_doubled(backend, tmp_path):
+def test_no_feedback_event_is_lost_or_doubled(backend, tmp_path, request):
     import tempfile
 
     from service.store import Store
     from tests.postgres import create_database, scratch_dir
 
-    drop = None
     if backend == "sqlite":
         folder = Path(tempfile.mkdtemp(prefix="newsroom-durable-", dir=scratch_dir()))
         url = f"sqlite:///{folder / 'durable.sqlite3'}"
-        drop = lambda: __import__("shutil").rmtree(folder, ignore_errors=True)  # noqa: E731
+        drop = functools.partial(shutil.rmtree, folder, ignore_errors=True)
     else:
         url, drop = create_database()
+    request.addfinalizer(drop)
     store = Store(url)
+    request.addfinalizer(store.close)
     token = store.create_token("load-test", ["read", "write"])[0]
     port = _free_port()
     env = {**os.environ, "DATABASE_URL": url, "NEWSROOM_RELOAD_SECONDS": "0",
@@ -216,9 +219,6 @@ def test_no_feedback_event_is_lost_or_doubled(backend, tmp_path):
     if backend == "sqlite":
         check = store.db.run(lambda tx: tx.one("PRAGMA integrity_check"))
         assert list(check.values()) == ["ok"]
-    store.close()
-    if drop:
-        drop()
 
 
 if __name__ == "__main__":

@@ -29,7 +29,7 @@ from tests.test_api import EN, KK, RU, validate_response
 
 # Peak resident memory of one worker while it analyses the largest request the limits allow
 # (a batch filling NEWSROOM_MAX_BODY_BYTES): the README documents this bound.
-WORKER_PEAK_RSS_BOUND_MB = 1536
+WORKER_PEAK_RSS_BOUND_MB = 768
 
 _NESTED = b"[" * 200_000 + b"]" * 200_000
 HOSTILE = [

@@ -101,7 +101,8 @@ def test_find_does_not_tag_text_without_places(recognizer):
 def test_find_many_matches_find_and_checks_lengths(recognizer):
     texts = ["Встреча прошла в Алматы.", "Мешіт Астанада ашылды .", "Talks in Almaty ended."]
     langs = ["ru", "kk", "en"]
-    assert recognizer.find_many(texts, langs) == [recognizer.find(t, g) for t, g in zip(texts, langs)]
+    expected = [recognizer.find(t, g) for t, g in zip(texts, langs)]
+    assert recognizer.find_many(texts, langs) == expected
     with pytest.raises(InputError):
         recognizer.find_many(texts, ["ru"])
 

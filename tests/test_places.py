@@ -157,3 +157,22 @@ def test_dev_span_f1_floor(places, shared_data):
         items = list(iter_eval(shared_data, rel, source, 500))
         res = span_f1((places.find_spans(t, lang), g) for t, g in items)
         assert res["f1"] >= 0.7, (rel, res)
+
+
+def test_russian_geographic_nouns_make_places(places):
+    text = "Митинг прошёл на Тверской площади, а купались в реке Славянке."
+    spans = [text[a:b] for a, b in places.find_spans(text, "ru")]
+    assert "Тверской площади" in spans and "реке Славянке" in spans
+
+
+def test_kazakh_spans_follow_the_recogniser_but_extract_keeps_strong_places(places):
+    class SilentRecogniser:
+        languages = ("kk",)
+
+        def find(self, text, lang):
+            return []
+
+    extractor = PlaceExtractor(places.gaz, SilentRecogniser())
+    text = "Тоқмақ қаласында кездесу өтті."
+    assert extractor.find_spans(text, "kk") == []
+    assert [p["geonameid"] for p in extractor.extract(text, "kk")] == [1527199]

@@ -141,6 +141,29 @@ def test_batches_match_single_documents(pipeline, texts, parts):
         assert result == alone
 
 
+@settings(max_examples=30, deadline=None, derandomize=True,
+          suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
+@given(texts=st.lists(st.one_of(mixed_text, any_text), min_size=1, max_size=12),
+       chunk=st.integers(1, 400))
+def test_language_chunks_do_not_change_results(pipeline, monkeypatch_module, texts, chunk):
+    """Big batches are language-detected in groups (to bound memory): same answers as one pass."""
+    docs = [Document(t) for t in texts]
+    whole = pipeline.analyze_many(docs, parts=["language"])
+    monkeypatch_module.setattr("models.pipeline.LANGUAGE_CHUNK_CHARS", chunk)
+    try:
+        grouped = pipeline.analyze_many(docs, parts=["language"])
+    finally:
+        monkeypatch_module.undo()
+    assert [r["language"] for r in grouped] == [r["language"] for r in whole]
+
+
+@pytest.fixture(scope="module")
+def monkeypatch_module():
+    """A monkeypatch that hypothesis may share across examples (undone by each example)."""
+    with pytest.MonkeyPatch.context() as patch:
+        yield patch
+
+
 @pytest.mark.slow
 @pytest.mark.parametrize("kind", ["news", "hostile"])
 def test_a_200000_character_text(pipeline, kind):

@@ -221,17 +221,20 @@ def test_reliability_ece_is_zero_for_perfect_scores():
 
 @pytest.mark.slow
 @pytest.mark.skipif(not SHARED_TEST.is_file(), reason="shared topics data not present")
-def test_bundled_model_meets_bar_on_shared_test():
+def test_bundled_model_beats_the_anchors_on_shared_test():
+    """Regression guard: the bundled model stays above the TF-IDF+LR anchor (micro-F1 0.92 on test;
+    ru 0.88, extremism recall 0.74) in every language and label."""
     tagger = TopicTagger.load(BUNDLED)
     records = T.load_corpus([SHARED_TEST])
     labels = [l["label"] for l in tagger.labels()]
     P = tagger.model.predict_proba([compose(r["title"], r["text"]) for r in records])
     m = T.metrics(records, labels, P, tagger.model.thresholds_)
-    assert m["all"]["micro"]["f1"] >= 0.96
+    assert m["all"]["micro"]["f1"] >= 0.945
     for lang, block in m["by_language"].items():
-        assert block["micro"]["f1"] >= 0.94, lang
+        assert block["micro"]["f1"] >= 0.93, lang
     for label, v in m["all"]["labels"].items():
-        assert v["f1"] >= 0.93, label
+        assert v["f1"] >= 0.92 and v["recall"] >= 0.9, label
+    assert m["calibration"]["ece"] <= 0.02
 
 
 def test_word_cached_char_features_equal_plain_tfidf():
@@ -260,3 +263,18 @@ def test_refreshed_reloads_only_when_the_pointer_moves(trained, tmp_path):
     T.promote_version(root, "v9")
     second = refreshed(first, root)
     assert second is not first and second.version == "v9"
+
+
+def test_cli_promote_and_rollback(trained, tmp_path, capsys):
+    from service.cli import main
+
+    root = tmp_path / "models"
+    shutil.copytree(trained / "topics", root / "topics")
+    shutil.copytree(root / "topics" / "v1", root / "topics" / "v3")
+    write_manifest(root / "topics" / "v3", name="topics", version="v3", files=["model.joblib"])
+    assert main(["promote", "topics", "v3", "--models", str(root)]) == 0
+    assert current_stamp(root) == "v3"
+    assert main(["rollback", "topics", "--models", str(root)]) == 0
+    assert current_stamp(root) == "v1"
+    assert main(["rollback", "topics", "--models", str(root)]) == 2  # nothing earlier: an error, not a crash
+    assert "v3" in capsys.readouterr().out

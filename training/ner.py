@@ -5,7 +5,8 @@ Training data (see ../shared/data/ner/README.md):
 * ru: NEREL train (licence not stated: research/evaluation use) + factRuEval dev (MIT);
 * en: no training text. CoNLL-2003 is Reuters text for evaluation only, so English uses the
   lexicon tagger (capitalised matches of countries, admin units and big cities). A CRF trained on
-  ru + kk with language-neutral features (`lexical: false`) scored lower on CoNLL dev (0.61 vs 0.72).
+  ru + kk with language-neutral features (`lexical: false`) scored lower on CoNLL dev
+  (0.61 vs 0.72).
 The place lexicon comes from the shared GeoNames gazetteer (CC BY 4.0).
 """
 from __future__ import annotations
@@ -225,7 +226,7 @@ def _ner_dir(args: argparse.Namespace) -> Path:
 
 
 def _crfsuite_version() -> str:
-    """python-crfsuite's version, recorded in the manifest (models/artefacts.py does not list it)."""
+    """python-crfsuite's version for the manifest (models/artefacts.py does not list it)."""
     from importlib import metadata
 
     return metadata.version("python-crfsuite")
@@ -245,7 +246,8 @@ def train(args: argparse.Namespace) -> int:
     """Train the CRFs, score them on the held-out/dev sets and write the artefact."""
     ner_dir = _ner_dir(args)
     seed = int(getattr(args, "seed", None) or 0)
-    out = Path(getattr(args, "out", None) or Path(__file__).resolve().parent.parent / "models" / "bundled")
+    out = Path(getattr(args, "out", None)
+               or Path(__file__).resolve().parent.parent / "models" / "bundled")
     folder = out / NAME
     folder.mkdir(parents=True, exist_ok=True)
     labels = label_map(ner_dir)
@@ -255,7 +257,8 @@ def train(args: argparse.Namespace) -> int:
                                        encoding="utf-8")
     print(f"lexicon: {len(lexicon.names)} names ({time.perf_counter() - t0:.1f}s)", file=sys.stderr)
     records = training_records(ner_dir, labels, seed)
-    langs = [x for x in args.langs.split(",") if x] if getattr(args, "langs", None) else list(MODEL_SPECS)
+    langs = ([x for x in args.langs.split(",") if x] if getattr(args, "langs", None)
+             else list(MODEL_SPECS))
     models, fingerprints = {}, {}
     for lang in langs:
         spec = dict(MODEL_SPECS[lang])

@@ -86,7 +86,7 @@ def _provenance(paths: Sequence[Path], args: argparse.Namespace) -> list[dict]:
         elif path.resolve().parent == _shared_file(args, "dev").resolve().parent:
             entry.update({"file": f"shared/data/topics/{path.name}", **SHARED_SOURCE})
         else:
-            entry.update({"source": "corpus given with --corpus", "licence": "unknown"})
+            entry.update({"source": "corpus given on the command line (--corpus/--add-corpus)", "licence": "unknown"})
         out.append(entry)
     return out
 
@@ -189,6 +189,8 @@ def configure_train(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--corpus", action="append", type=Path, default=None,
                         help="training corpus (JSONL/CSV; repeatable); default: shared topics "
                              "dev.jsonl + training/data/starter.jsonl")
+    parser.add_argument("--add-corpus", action="append", type=Path, default=None,
+                        help="corpus added to the training corpora (repeatable), e.g. editors' corrections")
     parser.add_argument("--no-starter", action="store_true",
                         help="with the default corpora, leave out the starter corpus")
     parser.add_argument("--heldout", type=Path, default=None,
@@ -204,7 +206,7 @@ def configure_train(parser: argparse.ArgumentParser) -> None:
 def train(args: argparse.Namespace) -> int:
     """Train on the corpora, write a new version folder with manifest, promote it."""
     seed = int(getattr(args, "seed", None) or 0)
-    paths = args.corpus or _default_training_paths(args)
+    paths = list(args.corpus or _default_training_paths(args)) + list(getattr(args, "add_corpus", None) or [])
     records = load_corpus(paths)
     t0 = time.perf_counter()
     model = fit_model(records, seed=seed)
@@ -253,6 +255,10 @@ def train(args: argparse.Namespace) -> int:
                                     "title×2 + text; one-vs-rest logistic regression; Platt "
                                     "calibration and F1-best thresholds from grouped CV"})
     TopicTagger.load(root, version)  # the written artefact must load and verify
+    if getattr(args, "json", None):
+        Path(args.json).write_text(json.dumps({"version": version, "training_data": training_data,
+                                               "metrics": metric_block}, ensure_ascii=False, indent=2)
+                                   + "\n", encoding="utf-8")
     print(f"topics {version}: {len(records)} docs, {len(labels)} labels, trained in {train_seconds:.1f}s")
     print(f"  cross-validated micro-F1 {cv['all']['micro']['f1']:.3f}"
           + (f", held-out micro-F1 {heldout['all']['micro']['f1']:.3f}" if heldout else ""))
