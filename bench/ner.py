@@ -1,10 +1,11 @@
 """Bench: the place recogniser against natasha on the same sentences, in one process.
 
 Prints one markdown table: exact-span LOC P/R/F1 (flat LOC view) and sentences per second
-(median of --repeats timed passes) on the first --limit sentences of each test file.
+(median of --repeats timed passes, each with our per-word caches emptied first) on the first
+--limit sentences of each test file.
 Run: .venv/bin/python bench/ner.py [--limit 2000] [--repeats 3]
 BLAS is limited to one thread (natasha's numpy layers otherwise thrash on a busy 2-core machine:
-13 sentences/s instead of ~340), so both systems run on one core.
+13-34 sentences/s instead of ~900-1,300), so both systems run on one core.
 """
 from __future__ import annotations
 
@@ -17,7 +18,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from models.artefacts import models_dir  # noqa: E402
-from models.ner import PlaceRecognizer  # noqa: E402
+from models.ner import PlaceRecognizer, clear_caches  # noqa: E402
 from training import ner as train_ner  # noqa: E402
 from training.corpora import shared_data_dir  # noqa: E402
 
@@ -40,6 +41,7 @@ def timed(find, texts: list[str], repeats: int) -> tuple[list, float]:
     """Predictions and the median sentences/s over `repeats` passes."""
     rates, pred = [], []
     for _ in range(repeats):
+        clear_caches()  # every pass starts cold: repeats must not time a warm per-word cache
         t0 = time.perf_counter()
         pred = [find(t) for t in texts]
         rates.append(len(texts) / (time.perf_counter() - t0))

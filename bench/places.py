@@ -12,6 +12,7 @@ Prints one markdown table.
 from __future__ import annotations
 
 import argparse
+import os
 import statistics
 import sys
 import time
@@ -19,11 +20,16 @@ from pathlib import Path
 from typing import Callable
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+# One BLAS thread: natasha's numpy tagger otherwise fights other processes for the cores and its
+# rate swings tenfold; single-threaded is the fair, steady comparison for "one process".
+for _var in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"):
+    os.environ.setdefault(_var, "1")
 
 from models.artefacts import models_dir  # noqa: E402
 from models.places import PlaceExtractor  # noqa: E402
 from training.corpora import shared_data_dir  # noqa: E402
-from training.places import EVAL_FILES, iter_eval, span_f1  # noqa: E402
+from training.metrics import span_f1  # noqa: E402
+from training.places import EVAL_FILES, iter_eval  # noqa: E402
 
 
 def natasha_spans() -> Callable[[str, str], list[tuple[int, int]]]:

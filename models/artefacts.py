@@ -124,3 +124,15 @@ def load_joblib(folder: Path, filename: str, *, root: Path | None = None) -> tup
         return joblib.load(Path(folder) / filename), manifest
     except Exception as exc:  # a verified file that still fails to load is a broken artefact
         raise ArtefactError(f"artefact {Path(folder).name}: {filename} failed to load ({exc})") from exc
+
+
+def load_json(folder: Path, filename: str, *, root: Path | None = None) -> tuple[Any, dict]:
+    """Verify the artefact in `folder`, then parse the JSON table `filename`; returns (data, manifest)."""
+    folder = Path(folder)
+    manifest = read_manifest(folder, root=root)
+    if filename not in manifest["files"]:
+        raise ArtefactError(f"artefact {folder.name}: {filename} is not listed in its manifest")
+    try:
+        return json.loads((folder / filename).read_text(encoding="utf-8")), manifest
+    except (OSError, ValueError) as exc:
+        raise ArtefactError(f"artefact {folder.name}: unreadable {filename} ({exc})") from exc

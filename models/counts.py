@@ -20,7 +20,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
-from models.artefacts import read_manifest
+from models.artefacts import load_json
 from models.errors import ArtefactError, InputError
 from models.normalize import fold
 from models.tokens import Token, tokenize
@@ -63,14 +63,7 @@ class CountExtractor:
     @classmethod
     def load(cls, root: Path) -> "CountExtractor":
         """Verify and load root/counts (tables.json listed in its manifest)."""
-        folder = Path(root) / NAME
-        manifest = read_manifest(folder, root=Path(root))
-        if TABLES not in manifest["files"]:
-            raise ArtefactError(f"artefact {NAME}: {TABLES} is not listed in its manifest")
-        try:
-            tables = json.loads((folder / TABLES).read_text(encoding="utf-8"))
-        except (OSError, ValueError) as exc:
-            raise ArtefactError(f"artefact {NAME}: unreadable {TABLES} ({exc})") from exc
+        tables, manifest = load_json(Path(root) / NAME, TABLES, root=Path(root))
         missing = [lang for lang in LANGS if lang not in tables]
         if missing:
             raise ArtefactError(f"artefact {NAME}: no tables for {', '.join(missing)}")

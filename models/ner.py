@@ -95,6 +95,32 @@ RESOURCES: dict[str, dict] = {
         },
     },
 }
+# pymorphy3 grammemes that mark proper names (Geox = geographic name), a Russian-only feature.
+_MORPH_GRAMMEMES = ("Geox", "Name", "Surn", "Patr", "Orgn", "Abbr")
+
+
+@lru_cache(maxsize=1)
+def _morph():
+    import pymorphy3
+
+    return pymorphy3.MorphAnalyzer()
+
+
+@lru_cache(maxsize=200_000)
+def ru_name_tags(word: str) -> str:
+    """The proper-name grammemes pymorphy3 gives any parse of a Russian word ("" if none)."""
+    if not word.isalpha():
+        return ""
+    found = {g for p in _morph().parse(word) for g in _MORPH_GRAMMEMES if g in p.tag}
+    return "+".join(sorted(found))
+
+
+def clear_caches() -> None:
+    """Empty the per-word caches (benchmarks time cold passes with this)."""
+    for fn in (ru_name_tags, shape, ru_stem, suffix_candidates, strip_suffix):
+        fn.cache_clear()
+
+
 def tokenize(text: str) -> list[tuple[int, int]]:
     """Character spans of the tokens the recogniser tags (words and single punctuation marks)."""
     return [m.span() for m in TOKEN_RE.finditer(text)]
@@ -252,6 +278,10 @@ def token_features(text: str, spans: Sequence[tuple[int, int]], lang: str,
     fwords = RESOURCES[lang]["function_words"]
     adj = RESOURCES[lang]["adjective_suffixes"]
     classes = [fwords.get(w) or ("ADJ" if w.endswith(adj) else "") for w in norms]
+    # Only capitalised words are looked up: that is where the name grammemes help, and it keeps
+    # pymorphy3's cost to a fraction of the tokens.
+    morph = ([ru_name_tags(n) if w[:1].isupper() else "" for w, n in zip(words, norms)]
+             if lexical and lang == "ru" else [""] * len(words))
     gaz = (lexicon.tags(norms, lang, [w[:1].isupper() for w in words])
            if lexicon is not None else [""] * len(words))
     if not lexical:  # exact vs stem matches differ by language, not by placeness
@@ -260,7 +290,7 @@ def token_features(text: str, spans: Sequence[tuple[int, int]], lang: str,
     feats: list[list[str]] = []
     for i in range(n):
         w, sh = norms[i], shapes[i]
-        f = ["sh=" + sh, "g=" + gaz[i], "c=" + classes[i]]
+        f = ["sh=" + sh, "g=" + gaz[i], "c=" + classes[i], "m=" + morph[i]]
         if lexical:
             stem = ru_stem(w) if lang == "ru" else strip_suffix(w, lang)
             f += ["w=" + w, "st=" + stem, "s2=" + w[-2:], "s3=" + w[-3:], "s4=" + w[-4:],
@@ -281,6 +311,7 @@ def token_features(text: str, spans: Sequence[tuple[int, int]], lang: str,
                     f.append(f"{d}w={norms[j]}")
                     if d in (-1, 1):
                         f.append(f"{d}s3={norms[j][-3:]}")
+                        f.append(f"{d}m={morph[j]}")
                 elif not classes[j] and not sh[:1].isupper():
                     f.append(f"{d}pw={norms[j] if not norms[j].isalnum() else ''}")
             else:
@@ -380,6 +411,8 @@ class PlaceRecognizer:
             taggers[lang] = tagger
         if not taggers:
             raise ArtefactError(f"artefact {NAME}: manifest lists no language models")
+        if "ru" in taggers:
+            _morph()  # load pymorphy3's dictionary now, not on the first Russian request
         return cls(taggers, lexicon, manifest)
 
     def info(self) -> dict:

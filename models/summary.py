@@ -10,14 +10,13 @@ sentences; see training/summary.py), never on the summarisation test sets.
 """
 from __future__ import annotations
 
-import json
 import re
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Iterable
 
-from models.artefacts import read_manifest
-from models.errors import ArtefactError, InputError
+from models.artefacts import load_json
+from models.errors import InputError
 from models.sentences import split_spans
 from models.stemming import stem
 from models.stopwords import stop_words
@@ -68,14 +67,7 @@ class Summarizer:
     @classmethod
     def load(cls, root: Path) -> "Summarizer":
         """Verify and load the artefact in `root/summary`."""
-        folder = Path(root) / NAME
-        manifest = read_manifest(folder, root=Path(root))
-        if PARAMS_FILE not in manifest["files"]:
-            raise ArtefactError(f"artefact {NAME}: {PARAMS_FILE} is not listed in its manifest")
-        try:
-            params = json.loads((folder / PARAMS_FILE).read_text(encoding="utf-8"))
-        except (OSError, ValueError) as exc:
-            raise ArtefactError(f"artefact {NAME}: unreadable {PARAMS_FILE} ({exc})") from exc
+        params, manifest = load_json(Path(root) / NAME, PARAMS_FILE, root=Path(root))
         return cls(params, manifest)
 
     def info(self) -> dict:

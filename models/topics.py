@@ -336,7 +336,7 @@ class TopicTagger:
             for l in model.classes_]
         self._analyzers = self._block_analyzers()
         self._coef = model.coefficients()
-        self._columns_cache: dict[str, tuple[int, ...]] = {}
+        self._columns_cache: dict[str, np.ndarray] = {}
 
     @classmethod
     def load(cls, root: Path | None = None, version: str | None = None) -> "TopicTagger":
@@ -384,9 +384,10 @@ class TopicTagger:
         for i, (title, text) in enumerate(pairs):
             hits = np.flatnonzero(probs[i] >= self.model.thresholds_)
             tags = []
+            dense = F[i].toarray().ravel() if len(hits) else None
             for j in sorted(hits, key=lambda j: -probs[i, j]):
                 entry = self._entry(j, float(probs[i, j]))
-                weights = self._word_weights(F[i], j, compose(title, text))
+                weights = self._word_weights(dense, j, compose(title, text))
                 entry["evidence"] = _top_terms(weights, title, text)
                 entry["sentence"] = _best_sentence(weights, title, text)
                 tags.append(entry)
@@ -407,7 +408,7 @@ class TopicTagger:
             offset += len(vec.vocabulary_)
         return blocks
 
-    def _word_columns(self, word: str) -> tuple[int, ...]:
+    def _word_columns(self, word: str) -> np.ndarray:
         """Feature columns a single folded word produces in every block (memoised)."""
         cols = self._columns_cache.get(word)
         if cols is None:
@@ -417,28 +418,31 @@ class TopicTagger:
                     col = vocab.get(feature)
                     if col is not None:
                         found.add(col + offset)
-            cols = tuple(found)
+            cols = np.array(sorted(found), dtype=np.int64)
             if len(self._columns_cache) > 200_000:
                 self._columns_cache.clear()
             self._columns_cache[word] = cols
         return cols
 
-    def _word_weights(self, row, j: int, document: str) -> dict[str, float]:
+    def _word_weights(self, dense: np.ndarray, j: int, document: str) -> dict[str, float]:
         """Each folded word's share of the label's decision: feature value × weight, split among
         the words of the document that produce that feature."""
-        present = dict(zip(row.indices.tolist(), row.data.tolist()))
-        coef = self._coef[j]
-        owners: dict[int, list[str]] = {}
-        for word in set(_WORD_RE.findall(fold(document))):
-            for col in self._word_columns(word):
-                if col in present:
-                    owners.setdefault(col, []).append(word)
-        weights: dict[str, float] = {}
-        for col, owner_words in owners.items():
-            share = present[col] * float(coef[col]) / len(owner_words)
-            for word in owner_words:
-                weights[word] = weights.get(word, 0.0) + share
-        return weights
+        words = list(set(_WORD_RE.findall(fold(document))))
+        parts = [self._word_columns(w) for w in words]
+        lens = np.array([len(p) for p in parts], dtype=np.int64)
+        if not words or not lens.sum():
+            return {}
+        cols = np.concatenate(parts)
+        owner = np.repeat(np.arange(len(words)), lens)
+        values = dense[cols]
+        keep = values != 0
+        cols, owner, values = cols[keep], owner[keep], values[keep]
+        if not len(cols):
+            return {}
+        _, inverse, counts = np.unique(cols, return_inverse=True, return_counts=True)
+        share = values * self._coef[j][cols] / counts[inverse]
+        totals = np.bincount(owner, weights=share, minlength=len(words))
+        return {words[i]: float(totals[i]) for i in np.unique(owner)}
 
 
 def _title_text(doc: Any) -> tuple[str, str]:

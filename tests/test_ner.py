@@ -67,6 +67,12 @@ def test_lexicon_matches_exact_and_inflected_names_at_capitalised_words():
     assert lex.tags(["to"], "en", [True])[0].startswith("BEP")
 
 
+def test_russian_name_grammemes_mark_places_and_people():
+    assert "Geox" in ner.ru_name_tags("эритрее").split("+")
+    assert "Surn" in ner.ru_name_tags("путина").split("+")
+    assert ner.ru_name_tags("мечеть") == "" and ner.ru_name_tags("2019") == ""
+
+
 def test_score_is_exact_span_precision_recall_f1():
     result = train_ner.score([[(0, 5), (7, 9)]], [[(0, 5), (7, 10)]])
     assert result["precision"] == 0.5 and result["recall"] == 0.5 and result["f1"] == 0.5

@@ -7,8 +7,8 @@ import pytest
 from models.artefacts import models_dir
 from models.errors import InputError
 from models.places import PlaceExtractor
-from training.places import (EVAL_FILES, iter_eval, read_regression, regression_check,
-                             span_f1)
+from training.metrics import span_f1
+from training.places import EVAL_FILES, iter_eval, read_regression, regression_check
 
 FIELDS = {"name", "type", "country", "geonameid", "lat", "lon", "mentions", "spans", "surface"}
 TYPES = {"country", "region", "district", "city", "village", "other"}

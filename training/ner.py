@@ -24,8 +24,9 @@ from models.normalize import fold
 from models.ner import (LEXICON_FILE, NAME, PlaceLexicon, PlaceRecognizer, _stronger,
                         token_features, tokenize)
 from training.corpora import read_jsonl, shared_data_dir
+from training.metrics import span_f1
 
-VERSION = "1.0.0"
+VERSION = "1.1.0"
 EVAL_LIMIT = 2000
 HOLDOUT_FRACTION = 0.1
 TEST_FILES: dict[str, tuple[str, str]] = {  # corpus name -> (language, file under ner/)
@@ -196,18 +197,10 @@ def training_records(ner_dir: Path, labels: dict, seed: int) -> dict[str, list[d
 
 def score(pred: Sequence[Sequence[tuple[int, int]]],
           gold: Sequence[Sequence[tuple[int, int]]]) -> dict:
-    """Exact-span precision, recall and F1 over a corpus."""
-    tp = fp = fn = 0
-    for p, g in zip(pred, gold):
-        ps, gs = set(map(tuple, p)), set(map(tuple, g))
-        tp += len(ps & gs)
-        fp += len(ps - gs)
-        fn += len(gs - ps)
-    prec = tp / (tp + fp) if tp + fp else 0.0
-    rec = tp / (tp + fn) if tp + fn else 0.0
-    f1 = 2 * prec * rec / (prec + rec) if prec + rec else 0.0
-    return {"precision": round(prec, 4), "recall": round(rec, 4), "f1": round(f1, 4),
-            "gold": tp + fn, "predicted": tp + fp, "sentences": len(gold)}
+    """Exact-span precision, recall and F1 over a corpus, with gold/predicted totals."""
+    result = span_f1(zip(pred, gold))
+    return {**result, "gold": result["tp"] + result["fn"],
+            "predicted": result["tp"] + result["fp"], "sentences": len(gold)}
 
 
 def evaluate_corpus(model: PlaceRecognizer, records: list[dict], lang: str) -> dict:

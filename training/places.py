@@ -30,6 +30,7 @@ import joblib
 
 from models.artefacts import fingerprint, write_manifest
 from models.gazetteer import GAZETTEER_FILE, NAME, first_words, name_key
+from training.metrics import span_f1
 from training.corpora import REPO_ROOT, read_jsonl, shared_data_dir
 
 VERSION = "1.0.0"
@@ -668,21 +669,6 @@ def iter_eval(data_dir: Path, rel: str, source: str, limit: int | None) -> Itera
         if limit is not None and i >= limit:
             break
         yield rec["text"], _loc_spans(rec, source, label_map)
-
-
-def span_f1(pairs: Iterable[tuple[list, list]]) -> dict:
-    """Exact-span precision, recall and F1 over (predicted, gold) span lists."""
-    tp = fp = fn = 0
-    for pred, gold in pairs:
-        p, g = set(map(tuple, pred)), set(map(tuple, gold))
-        tp += len(p & g)
-        fp += len(p - g)
-        fn += len(g - p)
-    prec = tp / (tp + fp) if tp + fp else 0.0
-    rec = tp / (tp + fn) if tp + fn else 0.0
-    f1 = 2 * prec * rec / (prec + rec) if prec + rec else 0.0
-    return {"precision": round(prec, 4), "recall": round(rec, 4), "f1": round(f1, 4),
-            "tp": tp, "fp": fp, "fn": fn}
 
 
 def read_regression(path: Path = REGRESSION_PATH) -> list[dict]:
