@@ -14,6 +14,7 @@ from spacy.language import BaseDefaults, Language
 from spacy.util import update_exc
 
 from models.normalize import fold
+from models.stopwords import stop_words
 
 # Cardinal number words and their values.
 NUMBER_WORDS: dict[str, int] = {
@@ -42,20 +43,8 @@ APPROXIMATORS: frozenset[str] = frozenset({
     "ондаған", "миллиондаған",
 })
 
-# Function words: pronouns, postpositions, conjunctions, particles, auxiliaries, and the most
-# frequent light verbs/adverbs of news text.
-STOP_WORDS: set[str] = set("""
-мен сен ол біз сіз олар өзі өз өзің өздері бұл осы сол мына ана анау мынау осындай сондай
-мұндай қандай қалай қашан қайда неге не кім қай қанша неше барлық бәрі әрбір әр кейбір
-бірнеше ешкім ешнәрсе ештеңе ешқандай бүкіл басқа және мен бен пен немесе бірақ алайда
-дегенмен сондықтан себебі өйткені егер онда яғни әрі да де та те ғой ғана тек қана
-ма ме ба бе па пе ше ау әй иә жоқ емес бар еді екен болып болды болады болған болса
-болу бола болмақ деп деді дейді деген туралы үшін арқылы бойынша сияқты секілді дейін
-кейін соң бері қарай таман шейін салым ретінде жөнінде жайлы қатар бірге ішінде
-сыртында үстінде астында алдында артында арасында кезде кезінде кейде әлі енді қазір
-тағы да әлдеқашан өте ең тым аса біраз көп аз кем артық сонда мұнда осында сонымен
-сонан соң ал ия иа құрлы гөрі шамасы оны оның онда онан оған одан онымен
-""".split())
+# Function words come from the one stop-word table (models.stopwords), so Kazakh is described once.
+STOP_WORDS: set[str] = set(stop_words("kk"))
 
 # Abbreviations that keep their full stop (т.б. = "and so on", ж. = "year", обл. = "region").
 _ABBREVIATIONS: tuple[str, ...] = (
