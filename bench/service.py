@@ -200,7 +200,11 @@ class Server:
                 [sys.executable, "-c", "from service.cli import main; raise SystemExit(main())",
                  "serve", "--host", "127.0.0.1", "--port", str(self.port)],
                 cwd=REPO, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
-        self.cold_start = self._wait_ready(started)
+        try:
+            self.cold_start = self._wait_ready(started)
+        except BaseException:
+            self.stop()
+            raise
         self.workers = workers
 
     def url(self, path: str) -> str:

@@ -43,6 +43,7 @@ _CONTROL_TO_SPACE = {
     cp: " " for cp in range(0x110000)
     if unicodedata.category(chr(cp)) in ("Cc", "Cf") and chr(cp) not in "\n\t\r"
 }
+_CONTROL_TO_SPACE.update({cp: "\ufffd" for cp in range(0xD800, 0xE000)})
 _CYRILLIC_RE = re.compile(r"[\u0400-\u04ff]")
 _LATIN_RE = re.compile(r"[a-z]")
 
@@ -88,13 +89,14 @@ def fold(text: str) -> str:
 def clean(text: str) -> str:
     """Return `text` with control and format characters (other than newlines and tabs) as spaces.
 
+    Lone surrogates (JSON can carry "\\ud800") become U+FFFD, so every model gets encodable text.
+
     Always the same length as `text`, so spans found on the cleaned text are spans into what the
     caller sent; NFC composition is applied only where it keeps that length.
     """
+    text = text.translate(_CONTROL_TO_SPACE)
     composed = unicodedata.normalize("NFC", text)
-    if len(composed) == len(text):
-        text = composed
-    return text.translate(_CONTROL_TO_SPACE)
+    return composed if len(composed) == len(text) else text
 
 
 # Kazakh letters and the Russian letters people type for them on a Russian keyboard.

@@ -5,7 +5,6 @@ parts need it), then topics, places and counts, then the summary, which uses pla
 """
 from __future__ import annotations
 
-import re
 import time
 from dataclasses import dataclass, replace
 from pathlib import Path
@@ -85,8 +84,8 @@ class Pipeline:
                      parts: Iterable[str] | None = None) -> list[dict[str, Any]]:
         """Analyse documents together: language and topics run as one batch, the rest per document."""
         wanted = check_parts(parts)
-        texts = [_valid_unicode(clean(d.text)) for d in docs]
-        titles = [_valid_unicode(clean(d.title)) if d.title else "" for d in docs]
+        texts = [clean(d.text) for d in docs]
+        titles = [clean(d.title) if d.title else "" for d in docs]
         timing = [dict() for _ in docs]
 
         t0 = time.perf_counter()
@@ -168,9 +167,6 @@ def _share(timing: list[dict], part: str, t0: float) -> None:
         entry[part] = elapsed
 
 
-_SURROGATE_RE = re.compile("[\ud800-\udfff]")
-
-
 def _chunks(texts: list[str], max_chars: int | None = None) -> list[list[str]]:
     """Consecutive groups of texts of at most `max_chars` in all (a longer text is alone)."""
     max_chars = LANGUAGE_CHUNK_CHARS if max_chars is None else max_chars
@@ -183,11 +179,6 @@ def _chunks(texts: list[str], max_chars: int | None = None) -> list[list[str]]:
         chunks[-1].append(text)
         size += len(text)
     return chunks
-
-
-def _valid_unicode(text: str) -> str:
-    """Lone surrogates (JSON can carry "\\ud800") as U+FFFD: same length, and encodable."""
-    return _SURROGATE_RE.sub("\ufffd", text) if _SURROGATE_RE.search(text) else text
 
 
 def _spans_into_text(result: dict, offset: int, length: int) -> dict:

@@ -140,7 +140,11 @@ class LiveServer:
                 [sys.executable, "-c", "from service.cli import main; raise SystemExit(main())",
                  "serve", "--host", "127.0.0.1", "--port", str(self.port)],
                 cwd=REPO, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
-        self._wait_ready()
+        try:
+            self._wait_ready()
+        except BaseException:
+            self.stop()
+            raise
 
     def _wait_ready(self, limit: float = 300.0) -> None:
         deadline = time.monotonic() + limit
