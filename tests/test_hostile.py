@@ -25,7 +25,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.test_api import EN, KK, RU, validate_response
+from tests.contract import EN, KK, RU, validate_response
 
 # Peak resident memory of one worker while it analyses the largest request the limits allow
 # (a batch filling NEWSROOM_MAX_BODY_BYTES): the README documents this bound.

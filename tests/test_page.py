@@ -16,7 +16,7 @@ import docx
 import pytest
 
 from service.openapi import openapi_document
-from tests.test_api import validate_response
+from tests.contract import validate_response
 
 SERVICE = Path(__file__).resolve().parent.parent / "service"
 STATIC = SERVICE / "static"
