@@ -20,20 +20,18 @@ import json
 import os
 import re
 import shutil
-import signal
-import socket
 import statistics
 import subprocess
 import sys
 import tempfile
 import time
-import urllib.request
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 
 from models.sentences import split as split_sentences  # noqa: E402
+from service.local import LocalService  # noqa: E402
 from training.corpora import read_jsonl, shared_data_dir  # noqa: E402
 
 ARTICLE_CHARS = 5000
@@ -180,52 +178,13 @@ def ensure_wrk() -> str:
     return shutil.which("wrk") or "wrk"
 
 
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-class Server:
-    """`newsroom serve` with the production settings, on a loopback port."""
+class Server(LocalService):
+    """`newsroom serve` with the production settings, with the CPU and memory readings the bench needs."""
 
     def __init__(self, workers: int, threads: int, workdir: Path) -> None:
-        self.port = free_port()
-        self.log = workdir / "gunicorn.log"
-        env = {**os.environ, "NEWSROOM_WORKERS": str(workers), "NEWSROOM_THREADS": str(threads),
-               "NEWSROOM_DATA_DIR": str(workdir)}
-        started = time.perf_counter()
-        with open(self.log, "wb") as log:
-            self.proc = subprocess.Popen(
-                [sys.executable, "-c", "from service.cli import main; raise SystemExit(main())",
-                 "serve", "--host", "127.0.0.1", "--port", str(self.port)],
-                cwd=REPO, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
-        try:
-            self.cold_start = self._wait_ready(started)
-        except BaseException:
-            self.stop()
-            raise
+        super().__init__(workdir, env={"NEWSROOM_WORKERS": str(workers),
+                                       "NEWSROOM_THREADS": str(threads)}, ready_within=600)
         self.workers = workers
-
-    def url(self, path: str) -> str:
-        return f"http://127.0.0.1:{self.port}{path}"
-
-    def _wait_ready(self, started: float) -> float:
-        while time.perf_counter() - started < 600:
-            if self.proc.poll() is not None:
-                raise SystemExit("gunicorn exited:\n" + self.log.read_text(errors="replace")[-3000:])
-            try:
-                with urllib.request.urlopen(self.url("/v1/ready"), timeout=5) as resp:
-                    if resp.status == 200:
-                        return time.perf_counter() - started
-            except OSError:
-                pass
-            time.sleep(0.1)
-        raise SystemExit("the service did not become ready in 600 s")
-
-    def worker_pids(self) -> list[int]:
-        path = Path(f"/proc/{self.proc.pid}/task/{self.proc.pid}/children")
-        return [int(p) for p in path.read_text().split()]
 
     def cpu_seconds(self) -> float:
         """CPU time (user + system) used so far by all workers together."""
@@ -238,15 +197,6 @@ class Server:
     def rss_mb(self) -> list[float]:
         """Resident memory of each worker, MB."""
         return [_status_kb(pid, "VmRSS") / 1024 for pid in self.worker_pids()]
-
-    def stop(self) -> None:
-        if self.proc.poll() is None:
-            os.killpg(self.proc.pid, signal.SIGTERM)
-            try:
-                self.proc.wait(timeout=30)
-            except subprocess.TimeoutExpired:
-                os.killpg(self.proc.pid, signal.SIGKILL)
-                self.proc.wait()
 
 
 def _status_kb(pid: int, field: str) -> int:

@@ -33,14 +33,18 @@ def pipeline():
     return Pipeline.load()
 
 
+def build_app(data_dir: Path):
+    """The service built by its factory over `data_dir` (an empty SQLite store, no reload thread)."""
+    from service import create_app
+
+    return create_app({"TESTING": True, "DATA_DIR": data_dir, "RELOAD_SECONDS": 0,
+                       "DATABASE_URL": f"sqlite:///{data_dir / 'test.sqlite3'}"})
+
+
 @pytest.fixture(scope="session")
 def app(tmp_path_factory):
     """The service built by its factory over a fresh data directory."""
-    from service import create_app
-
-    data_dir = tmp_path_factory.mktemp("data")
-    return create_app({"TESTING": True, "DATA_DIR": data_dir, "RELOAD_SECONDS": 0,
-                       "DATABASE_URL": f"sqlite:///{data_dir / 'test.sqlite3'}"})
+    return build_app(tmp_path_factory.mktemp("data"))
 
 
 @pytest.fixture()

@@ -26,3 +26,10 @@ def validate_response(path: str, method: str, response) -> None:
     registry = Registry().with_resource("urn:openapi", Resource.opaque(doc))
     schema = json.loads(json.dumps(content["schema"]).replace('"#/', '"urn:openapi#/'))
     jsonschema.Draft202012Validator(schema, registry=registry).validate(response.get_json())
+
+
+def schema_validator(name: str) -> jsonschema.Draft202012Validator:
+    """A validator for one named schema of the OpenAPI document (for records outside responses)."""
+    registry = Registry().with_resource("urn:openapi", Resource.opaque(openapi_document()))
+    return jsonschema.Draft202012Validator({"$ref": f"urn:openapi#/components/schemas/{name}"},
+                                           registry=registry)

@@ -16,6 +16,7 @@ from pathlib import Path
 import pytest
 
 from tests import browser
+from tests.conftest import build_app
 
 try:
     from selenium.webdriver.common.action_chains import ActionChains
@@ -57,11 +58,7 @@ def chromium_ready() -> None:
 @pytest.fixture(scope="module")
 def app(tmp_path_factory):
     """The service over its own temporary data directory (the store starts empty)."""
-    from service import create_app
-
-    data_dir = tmp_path_factory.mktemp("page-data")
-    return create_app({"TESTING": True, "DATA_DIR": data_dir, "RELOAD_SECONDS": 0,
-                       "DATABASE_URL": f"sqlite:///{data_dir / 'page.sqlite3'}"})
+    return build_app(tmp_path_factory.mktemp("page-data"))
 
 
 @pytest.fixture()

@@ -9,14 +9,13 @@ import json
 import time
 import uuid
 
-import jsonschema
 import pytest
-from referencing import Registry, Resource
 
 from models.errors import InputError
 from service.documents import check_strings
-from service.openapi import openapi_document
 from tests.postgres import BACKENDS, create_database
+from tests.contract import schema_validator, validate_response
+from tests.stores import app_on_store
 
 RU = ("В Алматы прошла встреча религиозных лидеров и представителей государственных органов, "
       "посвящённая межконфессиональному диалогу. В ней приняли участие 120 человек.")
@@ -25,18 +24,6 @@ RU_REPATRIATION = ("Из лагерей на северо-востоке Сир�
 EN = ("Seventy imams from Shymkent attended a training on countering violent extremism online. "
       "The course, held in Astana, covered recruitment tactics used by extremist groups.")
 KK = "Шымкентте дінаралық келісім туралы кездесу өтті. Оған 50 адам қатысты."
-
-
-def validate(path: str, method: str, response) -> None:
-    """The response body matches the OpenAPI contract for this path, method and status."""
-    doc = openapi_document()
-    op = doc["paths"][path][method]
-    status = str(response.status_code)
-    assert status in op["responses"], f"{method} {path} answered {status}: not in the contract"
-    content = op["responses"][status]["content"]["application/json"]
-    registry = Registry().with_resource("urn:openapi", Resource.opaque(doc))
-    schema = json.loads(json.dumps(content["schema"]).replace('"#/', '"urn:openapi#/'))
-    jsonschema.Draft202012Validator(schema, registry=registry).validate(response.get_json())
 
 
 def assert_error(response, status: int, code: str | None = None) -> None:
@@ -53,25 +40,15 @@ def assert_error(response, status: int, code: str | None = None) -> None:
 def store_app(request, app, tmp_path_factory):
     """The session's app (models loaded once) over a fresh database of each backend in turn,
     with a write token and a read-only token."""
-    from service.store import Store
-
     drop = None
     if request.param == "sqlite":
         url = f"sqlite:///{tmp_path_factory.mktemp('store') / 'api.sqlite3'}"
     else:
         url, drop = create_database()
-    settings = {"DATABASE_URL": url, "READ_REQUIRES_TOKEN": False, "RATE_LIMIT_PER_MINUTE": 10_000}
-    saved_config = {key: app.config.get(key) for key in settings}
-    saved_store = app.extensions.get("newsroom.store")
-    store = Store(url)
-    app.config.update(settings)
-    app.extensions["newsroom.store"] = store
-    app.config["TEST_WRITE"] = store.create_token("editor", ["read", "write"])[0]
-    app.config["TEST_READ"] = store.create_token("search", ["read"])[0]
-    yield app
-    app.config.update(saved_config)
-    app.extensions["newsroom.store"] = saved_store
-    store.close()
+    with app_on_store(app, url, READ_REQUIRES_TOKEN=False, RATE_LIMIT_PER_MINUTE=10_000) as store:
+        app.config["TEST_WRITE"] = store.create_token("editor", ["read", "write"])[0]
+        app.config["TEST_READ"] = store.create_token("search", ["read"])[0]
+        yield app
     if drop:
         drop()
 
@@ -99,7 +76,7 @@ def test_put_analyses_stores_and_a_repeat_is_a_no_op(api, writer):
     resp = api.put(f"/v1/documents/{doc_id}", json={"text": RU, "title": "Диалог в Алматы"},
                    headers=writer)
     assert resp.status_code == 201, resp.get_json()
-    validate("/v1/documents/{doc_id}", "put", resp)
+    validate_response("/v1/documents/{doc_id}", "put", resp)
     body = resp.get_json()
     rec = body["document"]
     assert body["status"] == "created" and rec["id"] == doc_id and rec["lang"] == "ru"
@@ -120,7 +97,7 @@ def test_put_analyses_stores_and_a_repeat_is_a_no_op(api, writer):
     assert changed.status_code == 200 and changed.get_json()["status"] == "updated"
     assert changed.get_json()["document"]["lang"] == "kk"
     got = api.get(f"/v1/documents/{doc_id}")
-    validate("/v1/documents/{doc_id}", "get", got)
+    validate_response("/v1/documents/{doc_id}", "get", got)
     assert got.get_json()["document"]["text"] == KK
 
 
@@ -129,7 +106,7 @@ def test_write_endpoints_need_a_write_token(api, store_app):
     resp = api.put(f"/v1/documents/{doc_id}", json={"text": EN})
     assert_error(resp, 401, "token_required")
     assert resp.headers["WWW-Authenticate"].startswith("Bearer")
-    validate("/v1/documents/{doc_id}", "put", resp)
+    validate_response("/v1/documents/{doc_id}", "put", resp)
     assert_error(api.put(f"/v1/documents/{doc_id}", json={"text": EN},
                          headers=bearer("nrt_not-a-token")), 401, "invalid_token")
     assert_error(api.put(f"/v1/documents/{doc_id}", json={"text": EN},
@@ -171,7 +148,7 @@ def test_a_token_over_its_rate_limit_gets_429_with_retry_after(api, store_app, m
     statuses = [api.get("/v1/documents?limit=1", headers=bearer(secret)) for _ in range(4)]
     assert [r.status_code for r in statuses[:3]] == [200, 200, 200]
     assert_error(statuses[3], 429, "rate_limited")
-    validate("/v1/documents", "get", statuses[3])
+    validate_response("/v1/documents", "get", statuses[3])
     assert 1 <= int(statuses[3].headers["Retry-After"]) <= 60
     assert api.get("/v1/documents?limit=1").status_code == 200  # no token, no token limit
 
@@ -210,7 +187,7 @@ def test_user_mistakes_are_4xx_in_the_one_shape(api, writer):
     for body, code in bad_feedback:
         resp = api.post(f"{path}/feedback", json=body, headers=writer)
         assert_error(resp, 400, code)
-        validate("/v1/documents/{doc_id}/feedback", "post", resp)
+        validate_response("/v1/documents/{doc_id}/feedback", "post", resp)
     assert api.get(f"{path}/feedback").get_json()["events"] == []
 
 
@@ -249,7 +226,7 @@ def test_feedback_is_recorded_once_and_changes_what_the_feed_reads(api, writer):
     key = {"Idempotency-Key": f"fb-{marker}"}
     first = api.post(f"/v1/documents/{doc_id}/feedback", json=body, headers={**writer, **key})
     assert first.status_code == 201, first.get_json()
-    validate("/v1/documents/{doc_id}/feedback", "post", first)
+    validate_response("/v1/documents/{doc_id}/feedback", "post", first)
     event = first.get_json()["event"]
     assert event["editor"] == "aigul.s" and event["model_version"] == rec["analysed_with"]["topics"]
     after = first.get_json()["document"]
@@ -270,16 +247,16 @@ def test_feedback_is_recorded_once_and_changes_what_the_feed_reads(api, writer):
     assert_error(reused, 422, "idempotency_key_reused")
 
     log = api.get(f"/v1/documents/{doc_id}/feedback")
-    validate("/v1/documents/{doc_id}/feedback", "get", log)
+    validate_response("/v1/documents/{doc_id}/feedback", "get", log)
     assert [e["event_id"] for e in log.get_json()["events"]] == [event["event_id"]]
 
     feed = api.get(f"/v1/documents?q={marker}&tag=repatriation&place=610611")
-    validate("/v1/documents", "get", feed)
+    validate_response("/v1/documents", "get", feed)
     assert [d["id"] for d in feed.get_json()["documents"]] == [doc_id]
     for tag in wrong:
         assert api.get(f"/v1/documents?q={marker}&tag={tag}").get_json()["documents"] == []
     facets = api.get(f"/v1/facets?field=tag&q={marker}")
-    validate("/v1/facets", "get", facets)
+    validate_response("/v1/facets", "get", facets)
     assert {f["label"] for f in facets.get_json()["values"]} == {"repatriation"} | (set(model_tags) - set(wrong))
     tag_id = next(t["id"] for t in after["tags"] if t["label"] == "repatriation")
     by_id = api.get(f"/v1/documents?q={marker}&tag={tag_id}").get_json()["documents"]
@@ -298,7 +275,7 @@ def test_feed_pages_with_a_cursor_and_export_streams_jsonl(api, writer):
     while True:
         url = f"/v1/documents?q={marker}&limit=2" + (f"&cursor={cursor}" if cursor else "")
         page = api.get(url)
-        validate("/v1/documents", "get", page)
+        validate_response("/v1/documents", "get", page)
         body = page.get_json()
         seen += [d["id"] for d in body["documents"]]
         pages += 1
@@ -316,10 +293,7 @@ def test_feed_pages_with_a_cursor_and_export_streams_jsonl(api, writer):
     assert export.status_code == 200 and export.mimetype == "application/x-ndjson"
     lines = [json.loads(line) for line in export.get_data(as_text=True).splitlines()]
     assert [r["id"] for r in lines] == ids
-    schema_doc = openapi_document()
-    registry = Registry().with_resource("urn:openapi", Resource.opaque(schema_doc))
-    validator = jsonschema.Draft202012Validator(
-        {"$ref": "urn:openapi#/components/schemas/DocumentRecord"}, registry=registry)
+    validator = schema_validator("DocumentRecord")
     for record in lines:
         validator.validate(record)
         assert record["text"].endswith(marker)

@@ -15,13 +15,14 @@ import json
 import os
 import shutil
 import signal
-import socket
 import subprocess
 import sys
 import time
 from pathlib import Path
 
 import pytest
+
+from service.local import LocalService
 
 CLIENTS = 8
 EVENTS = 1000
@@ -88,33 +89,6 @@ def client_main(port: int, token: str, worker: int, journal: str, docs: list[str
 
 
 # -- the test -----------------------------------------------------------------------------------
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-def _wait_ready(port: int, proc: subprocess.Popen, seconds: float = 180) -> None:
-    deadline = time.time() + seconds
-    while time.time() < deadline:
-        if proc.poll() is not None:
-            raise AssertionError(f"gunicorn exited with {proc.returncode}")
-        try:
-            conn = http.client.HTTPConnection("127.0.0.1", port, timeout=5)
-            conn.request("GET", "/v1/ready")
-            if conn.getresponse().status == 200:
-                return
-        except OSError:
-            pass
-        time.sleep(0.5)
-    raise AssertionError("the service did not become ready")
-
-
-def _children(pid: int) -> list[int]:
-    path = Path(f"/proc/{pid}/task/{pid}/children")
-    return [int(p) for p in path.read_text().split()] if path.exists() else []
-
-
 def _journal_lines(folder: Path) -> list[dict]:
     lines = []
     for path in sorted(folder.glob("client-*.jsonl")):
@@ -145,18 +119,12 @@ def test_no_feedback_event_is_lost_or_doubled(backend, tmp_path, request):
     store = Store(url)
     request.addfinalizer(store.close)
     token = store.create_token("load-test", ["read", "write"])[0]
-    port = _free_port()
-    env = {**os.environ, "DATABASE_URL": url, "NEWSROOM_RELOAD_SECONDS": "0",
-           "NEWSROOM_RATE_LIMIT_PER_MINUTE": "1000000", "NEWSROOM_DATA_DIR": str(tmp_path)}
-    with open(tmp_path / "gunicorn.log", "wb") as log_file:
-        server = subprocess.Popen(
-            [sys.executable, "-m", "gunicorn", "--bind", f"127.0.0.1:{port}", "--workers", "3",
-             "--preload", "--timeout", "60", "--graceful-timeout", "5", "--no-control-socket",
-             "service:create_app()"],
-            env=env, stdout=subprocess.DEVNULL, stderr=log_file)
+    env = {"DATABASE_URL": url, "NEWSROOM_RELOAD_SECONDS": "0", "NEWSROOM_WORKERS": "3",
+           "NEWSROOM_TIMEOUT": "60", "NEWSROOM_RATE_LIMIT_PER_MINUTE": "1000000"}
     clients: list[subprocess.Popen] = []
+    server = LocalService(tmp_path, env=env, ready_within=180)
+    port = server.port
     try:
-        _wait_ready(port, server)
         docs = []
         for i, text in enumerate(TEXTS):
             status, _, body = _request(port, "PUT", f"/v1/documents/durable-{i}", token,
@@ -169,7 +137,7 @@ def test_no_feedback_event_is_lost_or_doubled(backend, tmp_path, request):
                 return subprocess.Popen(
                     [sys.executable, __file__, str(port), token, str(worker),
                      str(tmp_path / f"client-{worker}.jsonl"), ",".join(docs)],
-                    env=env, stderr=err)
+                    env={**os.environ, **env}, stderr=err)
 
         clients = [start(w) for w in range(CLIENTS)]
         total = CLIENTS * EVENTS
@@ -179,7 +147,7 @@ def test_no_feedback_event_is_lost_or_doubled(backend, tmp_path, request):
             assert time.time() < deadline, "the clients did not finish in time"
             done = len(_journal_lines(tmp_path))
             if not killed_worker and done > total * 0.25:
-                workers = _children(server.pid)
+                workers = server.worker_pids()
                 assert workers, "no gunicorn workers found"
                 os.kill(workers[0], signal.SIGKILL)
                 killed_worker = True
@@ -196,11 +164,7 @@ def test_no_feedback_event_is_lost_or_doubled(backend, tmp_path, request):
         for c in clients:
             if c.poll() is None:
                 c.kill()
-        server.send_signal(signal.SIGTERM)
-        try:
-            server.wait(timeout=30)
-        except subprocess.TimeoutExpired:
-            server.kill()
+        server.stop()
 
     acked: dict[str, set[str]] = {}
     for line in _journal_lines(tmp_path):

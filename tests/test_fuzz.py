@@ -17,6 +17,8 @@ from schemathesis import GenerationMode
 from schemathesis.checks import (content_type_conformance, not_a_server_error,
                                  response_schema_conformance, status_code_conformance)
 
+from tests.stores import app_on_store
+
 CHECKS = [not_a_server_error, status_code_conformance, content_type_conformance,
           response_schema_conformance]
 EXAMPLES_PER_OPERATION = 25
@@ -25,20 +27,10 @@ EXAMPLES_PER_OPERATION = 25
 @pytest.fixture(scope="module")
 def fuzz_app(app, tmp_path_factory):
     """The session's app over a fresh SQLite store, with a read+write token for the fuzzer."""
-    from service.store import Store
-
     url = f"sqlite:///{tmp_path_factory.mktemp('fuzz') / 'fuzz.sqlite3'}"
-    settings_ = {"DATABASE_URL": url, "RATE_LIMIT_PER_MINUTE": 1_000_000}
-    saved_config = {key: app.config.get(key) for key in settings_}
-    saved_store = app.extensions.get("newsroom.store")
-    store = Store(url)
-    app.config.update(settings_)
-    app.extensions["newsroom.store"] = store
-    app.config["FUZZ_TOKEN"] = store.create_token("fuzzer", ["read", "write"])[0]
-    yield app
-    app.config.update(saved_config)
-    app.extensions["newsroom.store"] = saved_store
-    store.close()
+    with app_on_store(app, url, RATE_LIMIT_PER_MINUTE=1_000_000) as store:
+        app.config["FUZZ_TOKEN"] = store.create_token("fuzzer", ["read", "write"])[0]
+        yield app
 
 
 @pytest.fixture(scope="module")

@@ -10,14 +10,9 @@ stays within the documented memory bound.
 """
 from __future__ import annotations
 
-import http.client
 import json
-import os
 import select
-import signal
 import socket
-import subprocess
-import sys
 import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
@@ -25,6 +20,7 @@ from pathlib import Path
 
 import pytest
 
+from service.local import LocalService
 from tests.contract import EN, KK, RU, validate_response
 
 # Peak resident memory of one worker while it analyses the largest request the limits allow
@@ -113,76 +109,18 @@ def test_odd_paths(client, path):
 
 
 # ---------------------------------------------------------------------------- the live server
-REPO = Path(__file__).resolve().parent.parent
 CLIENT_TIMEOUT = 3  # seconds; short so that the stalled-client tests finish quickly
 THREADS = 4
 
 
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-class LiveServer:
+class LiveServer(LocalService):
     """`newsroom serve` on a loopback port: one worker so that blocking would show."""
 
     def __init__(self, data_dir: Path, *, workers: int = 1, threads: int = THREADS) -> None:
-        self.port = _free_port()
-        self.log = data_dir / "gunicorn.log"
-        env = {**os.environ, "NEWSROOM_DATA_DIR": str(data_dir), "NEWSROOM_RELOAD_SECONDS": "0",
-               "NEWSROOM_WORKERS": str(workers), "NEWSROOM_THREADS": str(threads),
-               "NEWSROOM_CLIENT_TIMEOUT": str(CLIENT_TIMEOUT),
-               "DATABASE_URL": f"sqlite:///{data_dir / 'live.sqlite3'}"}
-        env.pop("NEWSROOM_MAX_BODY_BYTES", None)
-        with open(self.log, "wb") as log:
-            self.proc = subprocess.Popen(
-                [sys.executable, "-c", "from service.cli import main; raise SystemExit(main())",
-                 "serve", "--host", "127.0.0.1", "--port", str(self.port)],
-                cwd=REPO, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
-        try:
-            self._wait_ready()
-        except BaseException:
-            self.stop()
-            raise
-
-    def _wait_ready(self, limit: float = 300.0) -> None:
-        deadline = time.monotonic() + limit
-        while time.monotonic() < deadline:
-            if self.proc.poll() is not None:
-                raise RuntimeError(f"gunicorn exited: {self.log.read_text(errors='replace')[-3000:]}")
-            try:
-                status, _ = self.request("GET", "/v1/ready", timeout=5)
-                if status == 200:
-                    return
-            except OSError:
-                pass
-            time.sleep(0.5)
-        raise RuntimeError("the service did not become ready")
-
-    def request(self, method: str, path: str, body: bytes | None = None, *, timeout: float = 120,
-                headers: dict | None = None) -> tuple[int, bytes]:
-        conn = http.client.HTTPConnection("127.0.0.1", self.port, timeout=timeout)
-        try:
-            conn.request(method, path, body=body,
-                         headers={"Content-Type": "application/json", **(headers or {})})
-            resp = conn.getresponse()
-            return resp.status, resp.read()
-        finally:
-            conn.close()
-
-    def worker_pids(self) -> list[int]:
-        children = Path(f"/proc/{self.proc.pid}/task/{self.proc.pid}/children").read_text().split()
-        return [int(pid) for pid in children]
-
-    def stop(self) -> None:
-        if self.proc.poll() is None:
-            os.killpg(self.proc.pid, signal.SIGTERM)
-            try:
-                self.proc.wait(timeout=30)
-            except subprocess.TimeoutExpired:
-                os.killpg(self.proc.pid, signal.SIGKILL)
-                self.proc.wait()
+        super().__init__(data_dir, env={
+            "NEWSROOM_RELOAD_SECONDS": "0", "NEWSROOM_WORKERS": str(workers),
+            "NEWSROOM_THREADS": str(threads), "NEWSROOM_CLIENT_TIMEOUT": str(CLIENT_TIMEOUT),
+            "NEWSROOM_MAX_BODY_BYTES": "", "DATABASE_URL": f"sqlite:///{data_dir / 'live.sqlite3'}"})
 
 
 @pytest.fixture(scope="module")
