@@ -5,7 +5,8 @@ import logging
 import time
 from typing import Any
 
-from flask import Flask, g, request
+from flask import Flask, current_app, g, has_request_context
+from flask.json.provider import DefaultJSONProvider
 
 from service import config as config_module
 from service import errors
@@ -18,6 +19,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     app.config.update(config_module.from_env())
     if config:
         app.config.update(config)
+    app.json = EnvelopeJSON(app)
     app.json.ensure_ascii = False
     app.json.sort_keys = False
     logging.basicConfig(level=logging.INFO)
@@ -39,18 +41,26 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
         g.started = time.perf_counter()
         registry.ensure_watcher()
 
-    @app.after_request
-    def _envelope(response):
-        """Every JSON object response names the model versions and its time taken."""
-        if response.is_json and not response.direct_passthrough:
-            body = response.get_json(silent=True)
-            if isinstance(body, dict):
-                body.setdefault("models", registry.versions())
-                body["timing_ms"] = round((time.perf_counter() - g.get("started", time.perf_counter())) * 1000, 3)
-                response.set_data(app.json.dumps(body))
-        return response
-
     return app
+
+
+class EnvelopeJSON(DefaultJSONProvider):
+    """Every JSON object response names the model versions and its time taken.
+
+    Added while the body is serialised, so each response is encoded once (an after-request hook
+    would have to parse and re-encode every body).
+    """
+
+    def response(self, *args, **kwargs):
+        if len(args) == 1 and not kwargs and isinstance(args[0], dict) and has_request_context():
+            body = dict(args[0])
+            registry = current_app.extensions.get("newsroom.registry")
+            if registry is not None:
+                body.setdefault("models", registry.versions())
+            now = time.perf_counter()
+            body["timing_ms"] = round((now - g.get("started", now)) * 1000, 3)
+            args = (body,)
+        return super().response(*args, **kwargs)
 
 
 def _register_optional_blueprints(app: Flask) -> None:
