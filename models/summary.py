@@ -1,22 +1,27 @@
-"""Extractive summaries: the most central, well-placed sentences of an article, verbatim.
+"""Extractive summaries: the lede, or the set of central sentences that best covers the story.
 
-Each sentence is scored by centrality (how many of its content stems recur in the rest of the
-article), position (news puts the point first), overlap with the title, and whether it holds
-places or counts found by those models; the best are taken greedily, skipping near-repeats of
-sentences already taken, until the sentence or character budget is spent, and returned in the
-article's order. Scoring weights live in the artefact (`params.json`), tuned on topics/dev and
-NER-train headlines (one sentence) and on BBC News Summary pairs outside the test set (several
-sentences; see training/summary.py), never on the summarisation test sets.
+One sentence is the lede: the first proper sentence (datelines, captions, headings and page
+furniture skipped), with the title, places and counts as mild priors. Several sentences are
+chosen as a set: a logistic model (weights in `params.json`) turns each sentence's centrality
+(how much of its content recurs in the rest of the article), its rank, length and position into
+the probability that an editor's extract would keep it; the chosen set is the one of the wanted
+size with the highest *expected* ROUGE F1 against an extract of the usual share of the article,
+so long, likely sentences win over short certain ones only when they are worth it. Sentences
+come back in the article's order. Weights were fitted on topics/dev and NER-train headlines (one
+sentence) and on BBC News Summary pairs outside the test set (several sentences; see
+training/summary.py), never on the summarisation test sets.
 """
 from __future__ import annotations
 
+import math
 import re
 from dataclasses import dataclass
+from itertools import combinations
 from pathlib import Path
 from typing import Any, Iterable
 
 from models.artefacts import load_json
-from models.errors import InputError
+from models.errors import ArtefactError, InputError
 from models.sentences import split_spans
 from models.stemming import stem
 from models.stopwords import stop_words
@@ -34,6 +39,8 @@ _DATELINE_RE = re.compile(
     r"|^\W*\d{1,2}[./-]\d{1,2}[./-]\d{2,4}(?:\s+\d{1,2}:\d{2})?\W*$")
 # Lines shorter than this are checked for being datelines, captions or headings.
 _SHORT_WORDS = 10
+# A span trimmed of its attribution keeps at least this many words, or is not trimmed.
+_MIN_KEPT_WORDS = 5
 # A sentence proper ends in terminal punctuation, possibly inside closing quotes or brackets.
 _TERMINATED_RE = re.compile(r"[.!?…][\"'»”’)\]]*$")
 
@@ -49,6 +56,7 @@ class _Sentence:
     counts: dict[str, int]
     n_words: int
     furniture: bool  # dateline, caption, heading or boilerplate line
+    quote: bool = False  # holds a quotation (reported speech)
     score: float = 0.0
     junk: bool = False
 
@@ -60,9 +68,15 @@ class Summarizer:
         self.params = params
         self.manifest = manifest
         self.version: str = str(manifest.get("version", "unknown"))
+        weights = params.get("multi", {}).get("weights")
+        if weights is not None and len(weights) != len(FEATURES):
+            raise ArtefactError(f"summary weights have {len(weights)} entries, the model "
+                                f"{len(FEATURES)} features")
         # patterns are lower case and matched against the lower-cased sentence
         self._boilerplate = {lang: re.compile("|".join(patterns))
                              for lang, patterns in params.get("boilerplate", {}).items() if patterns}
+        self._attribution = {lang: re.compile("|".join(patterns), re.IGNORECASE)
+                             for lang, patterns in params.get("attribution", {}).items() if patterns}
 
     @classmethod
     def load(cls, root: Path) -> "Summarizer":
@@ -101,10 +115,25 @@ class Summarizer:
         cfg = self._config(sentences)
         _score(cands, cfg, frozenset(_stems(_words(title), lang)) if title else frozenset(),
                _entity_starts(places, "spans"), _entity_starts(counts, "span"))
-        chosen = _choose(cands, cfg, sentences, max_chars)
-        return [(c.start, c.end) for c in sorted(chosen, key=lambda c: c.index)]
+        if sentences > 1 and "weights" in cfg:
+            chosen = _choose_set(cands, cfg, sentences, max_chars)
+        else:
+            chosen = _choose(cands, cfg, sentences, max_chars)
+        return [self._without_attribution(text, c.start, c.end, lang)
+                for c in sorted(chosen, key=lambda c: c.index)]
 
-    def _config(self, sentences: int) -> dict[str, float]:
+    def _without_attribution(self, text: str, start: int, end: int, lang: str) -> tuple[int, int]:
+        """The span minus a closing agency attribution ("…, сообщает ТАСС."): a byline, not news.
+
+        Kept whole when too little would remain to stand as a sentence."""
+        pattern = self._attribution.get(lang)
+        if pattern is not None:
+            found = pattern.search(text, start, end)
+            if found and len(_WORD_RE.findall(text[start:found.start()])) >= _MIN_KEPT_WORDS:
+                return start, found.start()
+        return start, end
+
+    def _config(self, sentences: int) -> dict[str, Any]:
         """Weights for a one-sentence lede or a several-sentence summary."""
         key = "single" if sentences == 1 else "multi"
         return self.params[key]
@@ -140,7 +169,8 @@ def _candidates(text: str, lang: str, boilerplate: re.Pattern | None) -> list[_S
         furniture = (bool(boilerplate and boilerplate.search(low))
                 or (short and not _TERMINATED_RE.search(sentence))  # headings, captions
                 or (short and bool(_DATELINE_RE.search(sentence))))
-        out.append(_Sentence(start, end, index, frozenset(counts), counts, len(words), furniture))
+        out.append(_Sentence(start, end, index, frozenset(counts), counts, len(words), furniture,
+                             quote='"' in sentence or "«" in sentence or "“" in sentence))
     return out
 
 
@@ -160,27 +190,20 @@ def _entity_starts(items: Iterable[dict] | dict | None, key: str) -> list[int]:
     return starts
 
 
-def _score(cands: list[_Sentence], cfg: dict[str, float], title: frozenset[str],
+def _score(cands: list[_Sentence], cfg: dict[str, Any], title: frozenset[str],
            place_starts: list[int], count_starts: list[int]) -> None:
-    """Give every candidate its score: centrality, position, title, places and counts."""
-    total: dict[str, int] = {}
-    for c in cands:
-        for t, n in c.counts.items():
-            total[t] = total.get(t, 0) + n
-    alpha = cfg["length_exponent"]
-    raw = []
-    for c in cands:
-        # word overlap with the rest of the article (each repeat counts): the weighted degree
-        # of the sentence in TextRank's graph, divided by length^alpha (alpha < 1 keeps a
-        # mild preference for longer sentences, as TextRank's log-length normalisation does)
-        shared = sum(n * (total[t] - n) for t, n in c.counts.items())
-        raw.append(shared / max(1, sum(c.counts.values())) ** alpha)
-    top = max(raw) or 1.0
+    """Give every candidate its score: the model's logit or centrality + position, then the
+    title, places and counts as priors, and a penalty for page furniture."""
+    if "weights" in cfg:  # the set chooser: the score is the logit of "an editor keeps it"
+        base = _logits(cands, cfg)
+    else:
+        raw = _centrality(cands, cfg["length_exponent"])
+        top = max(raw) or 1.0
+        base = [cfg["centrality"] * r / top + cfg["position"] / (1.0 + c.index)
+                for c, r in zip(cands, raw)]
     n_title = len(title)
     min_words = cfg["min_words"]
-    for c, r in zip(cands, raw):
-        score = cfg["centrality"] * r / top
-        score += cfg["position"] / (1.0 + c.index)
+    for c, score in zip(cands, base):
         if n_title:
             score += cfg["title"] * len(c.terms & title) / n_title
         if place_starts and any(c.start <= p < c.end for p in place_starts):
@@ -195,7 +218,19 @@ def _score(cands: list[_Sentence], cfg: dict[str, float], title: frozenset[str],
         c.score = score
 
 
-def _choose(cands: list[_Sentence], cfg: dict[str, float], sentences: int,
+def _centrality(cands: list[_Sentence], alpha: float) -> list[float]:
+    """Word overlap with the rest of the article (each repeat counts): the weighted degree of
+    the sentence in TextRank's graph, divided by length^alpha (alpha < 1 keeps a mild
+    preference for longer sentences, as TextRank's log-length normalisation does)."""
+    total: dict[str, int] = {}
+    for c in cands:
+        for t, n in c.counts.items():
+            total[t] = total.get(t, 0) + n
+    return [sum(n * (total[t] - n) for t, n in c.counts.items())
+            / max(1, sum(c.counts.values())) ** alpha for c in cands]
+
+
+def _choose(cands: list[_Sentence], cfg: dict[str, Any], sentences: int,
             max_chars: int | None) -> list[_Sentence]:
     """Greedy pick by score, skipping near-repeats, within the sentence and character budget."""
     limit = cfg["redundancy"]
@@ -221,3 +256,110 @@ def _overlap(a: frozenset[str], b: frozenset[str]) -> float:
     if not a or not b:
         return 0.0
     return len(a & b) / min(len(a), len(b))
+
+
+# Inputs of the logistic "an editor keeps this sentence" model, in the order of `weights`.
+FEATURES = ("overlap", "overlap_sqrt_len", "overlap_per_word", "rank_share", "log_rank",
+            "log_words", "position_share", "first", "quote", "log_sentences")
+
+
+def features(cands: list[_Sentence]) -> list[list[float]]:
+    """Per sentence: centrality in three length normalisations, its rank, length and position."""
+    total: dict[str, int] = {}
+    for c in cands:
+        for t, n in c.counts.items():
+            total[t] = total.get(t, 0) + n
+    shared = [sum(n * (total[t] - n) for t, n in c.counts.items()) for c in cands]
+    size = [max(1, sum(c.counts.values())) for c in cands]
+    norms = [[sh / z ** a for sh, z in zip(shared, size)] for a in (0.0, 0.5, 1.0)]
+    tops = [max(v) or 1.0 for v in norms]
+    order = sorted(range(len(cands)), key=lambda i: (-norms[1][i], i))
+    rank = [0] * len(cands)
+    for r, i in enumerate(order):
+        rank[i] = r
+    n = len(cands)
+    return [[norms[0][i] / tops[0], norms[1][i] / tops[1], norms[2][i] / tops[2], rank[i] / n,
+             math.log1p(rank[i]), math.log1p(c.n_words), c.index / max(1, n - 1),
+             float(c.index == 0), float(c.quote), math.log(n)] for i, c in enumerate(cands)]
+
+
+def _logits(cands: list[_Sentence], cfg: dict[str, Any]) -> list[float]:
+    """The logistic model's log-odds that each sentence belongs in the summary."""
+    weights, bias = cfg["weights"], cfg["bias"]
+    return [bias + sum(w * x for w, x in zip(weights, row)) for row in features(cands)]
+
+
+def _choose_set(cands: list[_Sentence], cfg: dict[str, Any], sentences: int,
+                max_chars: int | None) -> list[_Sentence]:
+    """The set of `sentences` sentences with the highest expected ROUGE F1 (within the budget).
+
+    A kept sentence matches the reference fully, a wrong one only in part (`miss_unigram`,
+    `miss_bigram`: the share of its words/word pairs an extract holds anyway); the reference is
+    expected to be `reference_share` of the article's words. The objective mixes ROUGE-1 and -2.
+    """
+    pool = [c for c in cands if not c.junk]
+    if not pool:
+        return _choose(cands, cfg, 1, max_chars)
+    ref_len = cfg["reference_share"] * sum(c.n_words for c in cands)
+    q1, q2, w2 = cfg["miss_unigram"], cfg["miss_bigram"], cfg["bigram_weight"]
+    pool.sort(key=lambda c: (-c.score, c.index))
+    pool = pool[:max(int(cfg["pool"]), sentences)]
+    gain, length, chars = [], [], []
+    for c in pool:
+        p = 1.0 / (1.0 + math.exp(-max(-30.0, min(30.0, c.score))))
+        hit1, hit2 = p + (1.0 - p) * q1, p + (1.0 - p) * q2  # expected matched share
+        gain.append(2.0 * c.n_words * ((1.0 - w2) * hit1 + w2 * hit2))
+        length.append(c.n_words)
+        chars.append(c.end - c.start)
+    limit = cfg["redundancy"]
+    size = min(sentences, len(pool))
+    if max_chars is not None or math.comb(len(pool), size) > _MAX_SUBSETS:
+        picked = _grow_set(pool, gain, length, chars, ref_len, size, max_chars, limit)
+    else:
+        picked = _best_set(pool, gain, length, ref_len, size, limit)
+    return [pool[i] for i in picked]
+
+
+# Above this many candidate sets (long summaries of long articles) the set is grown greedily.
+_MAX_SUBSETS = 2000
+
+
+def _best_set(pool: list[_Sentence], gain: list[float], length: list[int], ref_len: float,
+              size: int, limit: float) -> tuple[int, ...]:
+    """Every set of `size` sentences, the one with the highest expected F1 (no near-repeats)."""
+    best: tuple[int, ...] = ()
+    best_value = -1.0
+    for subset in combinations(range(len(pool)), size):
+        value = sum(gain[i] for i in subset) / (sum(length[i] for i in subset) + ref_len)
+        if value <= best_value:
+            continue
+        if any(_overlap(pool[i].terms, pool[j].terms) > limit for i, j in combinations(subset, 2)):
+            continue
+        best, best_value = subset, value
+    return best or (0,)
+
+
+def _grow_set(pool: list[_Sentence], gain: list[float], length: list[int], chars: list[int],
+              ref_len: float, size: int, max_chars: int | None, limit: float) -> list[int]:
+    """Add the sentence that raises the expected F1 most, while it fits the character budget."""
+    chosen: list[int] = []
+    total_gain, total_len, used = 0.0, 0, 0
+    while len(chosen) < size:
+        best, best_value = -1, -1.0
+        for i in range(len(pool)):
+            if i in chosen:
+                continue
+            extra = chars[i] + (1 if chosen else 0)
+            if max_chars is not None and used + extra > max_chars:
+                continue
+            value = (total_gain + gain[i]) / (total_len + length[i] + ref_len)
+            if value > best_value and not any(
+                    _overlap(pool[i].terms, pool[j].terms) > limit for j in chosen):
+                best, best_value = i, value
+        if best < 0:
+            break
+        chosen.append(best)
+        total_gain += gain[best]
+        total_len += length[best]
+        used += chars[best] + (1 if len(chosen) > 1 else 0)
+    return chosen

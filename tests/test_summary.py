@@ -10,8 +10,9 @@ import pytest
 from models.artefacts import BUNDLED_DIR, read_manifest
 from models.errors import ArtefactError, InputError
 from models.sentences import split
-from models.summary import Summarizer
-from training.summary import TEST_SETUP, mean_rouge, rouge, rouge_tokens, summarization_records
+from models.summary import FEATURES, Summarizer
+from training.summary import (MULTI_MODEL, TEST_SETUP, fit_multi, mean_rouge, rouge, rouge_tokens,
+                              summarization_records)
 
 ARTICLE_EN = (
     "BISHKEK, 12 March\n"
@@ -68,6 +69,29 @@ def test_the_lede_ends_before_a_sentence_opening_with_a_web_address(model: Summa
         "Алматыда жаңа мешіт ашылды, - деп хабарлайды Tengrinews.kz тілшісі."]
 
 
+@pytest.mark.parametrize("lang,lede,attribution", [
+    ("kk", "Түркістан облысында дінаралық келісім туралы үш күндік форум өтті",
+     ", - деп хабарлайды ҚазАқпарат тілшісі."),
+    ("ru", "В Шымкенте прошла встреча имамов с представителями акимата области",
+     ", сообщает пресс-служба ДУМК."),
+])
+def test_an_agency_attribution_is_trimmed_from_the_lede(model: Summarizer, lang: str, lede: str,
+                                                        attribution: str) -> None:
+    text = lede + attribution + " " + ("Форумға 300 адам қатысты." if lang == "kk"
+                                       else "Во встрече участвовали 40 человек.")
+    out = model.summarize(text, lang, sentences=1)
+    assert out == [lede]
+    assert text.startswith(out[0])  # still a verbatim piece of the article
+
+
+def test_a_content_verb_is_not_taken_for_an_attribution(model: Summarizer) -> None:
+    text = ("Министерство обороны на этой неделе передает Казахстану пять вертолетов. "
+            "Об этом стало известно в пятницу.")
+    assert model.summarize(text, "ru", sentences=1) == [split(text)[0]]
+    short = "Встреча прошла в Бишкеке, сообщает Kaktus.media. Подробности позже."
+    assert model.summarize(short, "ru", sentences=1) == [split(short)[0]]  # too little would remain
+
+
 def test_several_sentences_prefer_central_ones(model: Summarizer) -> None:
     out = model.summarize(ARTICLE_EN, "en", sentences=3)
     assert "Weather in the capital was mild." not in out
@@ -83,10 +107,11 @@ def test_character_budget_is_kept(model: Summarizer) -> None:
 
 
 def test_title_steers_the_choice() -> None:
-    """The title is a prior on sentences sharing its stems (mild in the shipped weights)."""
+    """The title is a prior on sentences sharing its stems (mild in the shipped weights; the
+    several-sentence weights are in logit units, so weighted up here to show the effect)."""
     params = json.loads((BUNDLED_DIR / "summary" / "params.json").read_text(encoding="utf-8"))
     assert params["multi"]["title"] > 0
-    params["multi"]["title"] = 1.0
+    params["multi"]["title"] = 5.0
     steered = Summarizer(params, {"version": "test"})
     title = "Spiritual Administration of Muslims and a human rights centre organised the training"
     needle = "Spiritual Administration"
@@ -109,6 +134,64 @@ def test_places_and_counts_move_a_sentence_up(feature: str, key: str, last: str,
     mention = {key: [span] if key == "spans" else span}
     assert last not in boosted.summarize(text, "ru", sentences=2)
     assert last in boosted.summarize(text, "ru", sentences=2, **{feature: [mention, {"bad": 1}, "x"]})
+
+
+def _synthetic_article(seed: int) -> tuple[str, list[str]]:
+    """A made-up story: sentences on one topic (the extract) mixed with unrelated asides."""
+    topic = [f"topic{seed}w{i}" for i in range(6)]
+    story, asides = [], []
+    for i in range(5):
+        words = [topic[(i + j) % 6] for j in range(4)]
+        words += [f"detail{seed}x{i}y{j}" for j in range(i % 3 + 2)]
+        story.append("The " + " ".join(words) + " today.")
+    for i in range(5):
+        asides.append("Also " + " ".join(f"aside{seed}z{i}v{j}" for j in range(6)) + " here.")
+    mixed = [s for pair in zip(asides, story) for s in pair]
+    return " ".join(mixed), story
+
+
+def test_the_set_model_learns_that_central_sentences_are_kept() -> None:
+    """fit_multi on made-up extracts: the fitted weights then pick on-topic sentences only."""
+    records = []
+    for seed in range(12):
+        text, story = _synthetic_article(seed)
+        records.append({"text": text, "summary": " ".join(story[:3])})
+    fitted = fit_multi(records)
+    assert len(fitted["weights"]) == len(FEATURES) and fitted["pairs"] == 12
+    params = json.loads((BUNDLED_DIR / "summary" / "params.json").read_text(encoding="utf-8"))
+    params["multi"].update(weights=fitted["weights"], bias=fitted["bias"])
+    refitted = Summarizer(params, {"version": "test"})
+    text, story = _synthetic_article(99)
+    out = refitted.summarize(text, "en", sentences=3)
+    assert len(out) == 3 and all(s in story for s in out)
+
+
+def test_shipped_weights_are_the_recorded_fit() -> None:
+    params = json.loads((BUNDLED_DIR / "summary" / "params.json").read_text(encoding="utf-8"))
+    assert params["multi"]["weights"] == MULTI_MODEL["weights"]
+    assert params["multi"]["bias"] == MULTI_MODEL["bias"]
+    assert len(FEATURES) == len(MULTI_MODEL["weights"])
+
+
+def test_weights_that_do_not_fit_the_features_are_refused() -> None:
+    params = json.loads((BUNDLED_DIR / "summary" / "params.json").read_text(encoding="utf-8"))
+    params["multi"]["weights"] = params["multi"]["weights"][:-1]
+    with pytest.raises(ArtefactError):
+        Summarizer(params, {"version": "test"})
+
+
+@pytest.mark.parametrize("k,max_chars", [(2, None), (5, None), (30, None), (30, 900), (12, 400)])
+def test_long_summaries_of_long_articles(model: Summarizer, k: int, max_chars: int | None) -> None:
+    """Many sentences (the set is then grown greedily) stay verbatim, ordered and in budget."""
+    text = " ".join(_synthetic_article(seed)[0] for seed in range(4))
+    out = model.summarize(text, "en", sentences=k, max_chars=max_chars)
+    sentences = split(text)
+    assert 0 < len(out) <= k and all(s in sentences for s in out)
+    assert [sentences.index(s) for s in out] == sorted(sentences.index(s) for s in out)
+    if max_chars is None:
+        assert len(out) == min(k, len(sentences))
+    else:
+        assert len(" ".join(out)) <= max_chars
 
 
 def test_bad_input_raises_input_error(model: Summarizer) -> None:
