@@ -7,14 +7,19 @@ Tajik, Uzbek). Features are computed with numpy for a whole batch at once, group
 pseudo-sentence (text cut at . ! ? ; quotes, brackets and line breaks); a text's evidence is the
 sum of its pieces', so one pass judges the text and each piece. Before classifying, URLs, e-mail
 addresses, domains, @handles and digits are blanked; only the classes of the text's main script
-compete (Cyrillic counts double, since Latin names are common in ru/kk news), and an n-gram no
-class has seen weighs nothing, so Latin names inside Kazakh text do not vote. langdetect (with a
+compete (Cyrillic counts double, since Latin names are common in ru/kk news), only n-grams in
+that script vote (a Latin brand inside a Russian line casts no vote between Cyrillic classes),
+and an n-gram no class has seen weighs nothing. Texts left unsure between Russian or Ukrainian
+and a look-alike are re-judged by how many of their lower-case words the Russian and Ukrainian
+dictionaries of pymorphy3 know (`LEXICONS`; rates per class learnt in training). langdetect (with a
 private, fixed-seed factory) is kept for what the model was not trained on: Latin-script text
 with clear signs of another language, and scripts other than Cyrillic and Latin. Cyrillic letters
 no trained language has (ў, ј, ђ, ѓ…) name Belarusian, Serbian, Macedonian or Uzbek.
 
 `detect` returns `{"code", "score", "parts"}`. `code` is "und" (score 0, parts []) when fewer than
-three letters are left after blanking (a lone number, URL or e-mail). Otherwise `parts` lists runs
+three letters are left after blanking (a lone number, URL or e-mail), except for a lone URL whose
+path is a phrase of three or more words ("/news/imams-complete-training"): it gets the phrase's
+language at half its score (at most 0.5). Otherwise `parts` lists runs
 of consecutive sentences (models.sentences.split_spans) with the same language, each with its
 `span` into `text`: a one-language text has exactly one part (from its first to its last
 non-space character); a text whose pieces disagree gets one part per run, and its `code` is the
@@ -23,11 +28,15 @@ language with most letters (its pieces' vote). Sentences too short (< 25 letters
 """
 from __future__ import annotations
 
+import functools
+import importlib
+import os
 import re
 import threading
 import unicodedata
 from pathlib import Path
-from typing import Any
+from typing import Any, Callable
+from urllib.parse import unquote, urlsplit
 
 import numpy as np
 from scipy.sparse import csr_matrix
@@ -96,6 +105,9 @@ FUNCTION_WORDS: dict[str, frozenset[str]] = {lang: frozenset(words.split()) for 
 # that has them may be in another language, and langdetect is asked.
 FOREIGN_LETTERS: dict[str, frozenset[str]] = {
     lang: frozenset("ışçğöüäëïéèêàâáíìîóòôúùûñßåøæœãõýžčřěůąęłńśźżőű") for lang in ("en", "uz")}
+# The same sets as regex classes: a regex scans a long text far faster than set.isdisjoint.
+_FOREIGN_RE = {lang: re.compile("[" + re.escape("".join(sorted(letters))) + "]")
+               for lang, letters in FOREIGN_LETTERS.items()}
 
 _TLDS = "com|org|net|ru|kz|kg|uz|uk|io|gov|edu|info|html?|php"
 _URL_RE = re.compile(r"(?:https?|ftp)://[^\s\x00]+|www\.[^\s\x00]+", re.IGNORECASE)
@@ -107,9 +119,84 @@ _WORD_RE = re.compile(r"[^\W\d_]+")
 _SOFT_BREAKS = ".!?;\n\r«»“”\"()[]"   # pseudo-sentence breaks: n-grams never cross them
 _HASH_MULT = np.uint64(0x9E3779B97F4A7C15)
 _HASH_PRIME = np.uint64(1_000_003)
-_SALTS = [np.uint64((0x632BE59BD9B4E019 * n) % (1 << 64)) for n in range(MAX_N + 1)]
+_SALTS = [np.uint64((0x632BE59BD9B4E019 * n) % (1 << 64)) for n in range(9)]  # n-grams up to 8
 _SMALL_BATCH = 4096
 CYRILLIC_WEIGHT = 2  # Latin names and brands are common in ru/kk text, Cyrillic in en text is not
+# A lone URL is "und" unless its path reads as a phrase: at least SLUG_MIN_WORDS words of two or
+# more letters (pieces with digits, file extensions and the query string do not count).
+SLUG_MIN_WORDS = 3
+SLUG_MAX_SCORE = 0.5     # a language read from a URL path is weak evidence: its score is halved
+_LONE_URL_RE = re.compile(r"\s*(?:(?:https?|ftp)://|www\.)\S+\s*", re.IGNORECASE)
+_SLUG_SPLIT_RE = re.compile(r"[/\-_.+~,;:!]+")
+_FILE_EXTENSIONS = frozenset("html htm php asp aspx jsp shtml cgi pdf".split())
+
+
+def slug_words(text: str) -> list[str]:
+    """The words of a lone URL's path ("/news/interfaith-dialogue-held" → 3 words), else []."""
+    if not _LONE_URL_RE.fullmatch(text):
+        return []
+    url = text.strip()
+    path = urlsplit(url if "://" in url else "http://" + url).path
+    words = [w for w in _SLUG_SPLIT_RE.split(unquote(path))
+             if len(w) >= 2 and w.isalpha() and w.lower() not in _FILE_EXTENSIONS]
+    return words if len(words) >= SLUG_MIN_WORDS else []
+# Whole Cyrillic words, but not the endings written after numbers ("47-й", "29-та").
+_CYRILLIC_WORD_RE = re.compile(r"(?<![^\W\d_])(?<!\d-)[\u0400-\u052f]+(?![^\W\d_])")
+
+
+def _pymorphy3_words(lang: str) -> Callable[[str], bool]:
+    """`word -> bool`: is the word a form in pymorphy3's dictionary package for `lang`.
+
+    Reads the package's word DAWG directly: building a second pymorphy3.MorphAnalyzer would
+    reset pymorphy3's one process-wide tag set to that language's grammemes and break the
+    Russian analysers other models use.
+    """
+    from pymorphy3.dawg import WordsDawg
+
+    words = WordsDawg().load(os.path.join(
+        importlib.import_module(f"pymorphy3_dicts_{lang}").get_path(), "words.dawg"))
+    config = importlib.import_module(f"pymorphy3.lang.{lang}")
+    substitutes = words.compile_replaces(getattr(config, "CHAR_SUBSTITUTES", {}) or {})
+
+    @functools.lru_cache(maxsize=1 << 16)  # common words repeat: most look-ups are free
+    def known(word: str) -> bool:
+        return word in words or bool(substitutes and words.similar_keys(word, substitutes))
+    return known
+
+
+# Word lists the model may consult, per language: a language with a dictionary package is one line.
+LEXICONS = {"ru": _pymorphy3_words, "uk": _pymorphy3_words}
+_LEXICON_CACHE: dict[str, Any] = {}
+_LEXICON_LOCK = threading.Lock()
+
+
+def lexicon(lang: str) -> Callable[[str], bool]:
+    """The word test of `lang` (loaded once per process, about 0.5 s for Russian)."""
+    with _LEXICON_LOCK:
+        if lang not in _LEXICON_CACHE:
+            _LEXICON_CACHE[lang] = LEXICONS[lang](lang)
+    return _LEXICON_CACHE[lang]
+
+
+def lexicon_counts(text: str, lang: str) -> tuple[int, int]:
+    """(known, unknown) lower-case Cyrillic words of `text` in the dictionary of `lang`.
+
+    Capitalised words are mostly names, which say little about the language, so they are left
+    out, except the text's first word ("Да, ...") and every word of an all-capitals headline.
+    """
+    words = _CYRILLIC_WORD_RE.findall(text)
+    if not words:
+        return 0, 0
+    if not any(ch.islower() for w in words for ch in w):  # all capitals: a headline
+        words = [w.lower() for w in words if len(w) > 1]
+    else:
+        first = words[0] if text.lstrip().startswith(words[0]) and words[0].istitle() else ""
+        words = [w for w in words if w.islower()] + ([first.lower()] if first else [])
+    if not words:
+        return 0, 0
+    known = lexicon(lang)
+    hits = sum(1 for w in words if known(w))
+    return hits, len(words) - hits
 
 
 def _script_table() -> tuple[np.ndarray, list[str], list[str | None]]:
@@ -206,9 +293,13 @@ class Features:
 
     __slots__ = ("buckets", "seg_starts", "counts", "letters", "owner", "n_segments")
 
-    def __init__(self, texts: list[str] | str, bits: int, orders: tuple[int, int] = (1, MAX_N)
-                 ) -> None:
-        """`texts`: prepared texts, or one string of prepared texts each preceded by NUL."""
+    def __init__(self, texts: list[str] | str, bits: int, orders: tuple[int, int] = (1, MAX_N),
+                 own_script: bool = False) -> None:
+        """`texts`: prepared texts, or one string of prepared texts each preceded by NUL.
+
+        With `own_script`, only n-grams ending in a word of the segment's main script count:
+        a Latin brand inside a Russian sentence (or a Cyrillic name in English) casts no vote.
+        """
         joined = ("\x00" + "\x00".join(texts) if isinstance(texts, list) else texts) + "\x00"
         cp = np.frombuffer(joined.encode("utf-32-le", "surrogatepass"), dtype=np.uint32)
         low = np.minimum(cp, 0xFFFF)
@@ -229,7 +320,8 @@ class Features:
         before[1:] = letter[:-1]
         keep = letter | brk | before
         cp, script, brk, hard = cp[keep], script[keep], brk[keep], hard[keep]
-        chars = np.where(letter[keep], cp, 32).astype(np.uint64)
+        letter = letter[keep]
+        chars = np.where(letter, cp, 32).astype(np.uint64)
         # A segment runs from a break to the next; its owner is the text the hard breaks count.
         seg_first = np.flatnonzero(brk[:-1])             # each break opens a segment
         self.n_segments = len(seg_first)
@@ -238,11 +330,19 @@ class Features:
         letters = np.bincount(seg * N_SCRIPTS + script, minlength=(self.n_segments + 1) * N_SCRIPTS)
         self.letters = letters.reshape(-1, N_SCRIPTS)[: self.n_segments]
         self.letters[:, 0] = 0
+        same = None
+        if own_script:
+            # script of the word each position belongs to (a space takes the word before it)
+            last = np.where(letter, np.arange(len(letter)), 0)
+            np.maximum.accumulate(last, out=last)
+            seg_script = np.append(main_script(self.letters), 0)
+            same = script[last] == seg_script[seg]
         # n-gram hashes in position-major order, so each segment's n-grams are contiguous.
         length = len(chars)
-        hashes = np.zeros((length, MAX_N), dtype=np.int32)
+        width = orders[1]
+        hashes = np.zeros((length, width), dtype=np.int32)
         shift = np.uint64(64 - bits)
-        valid = np.zeros((length, MAX_N), dtype=bool)
+        valid = np.zeros((length, width), dtype=bool)
         brk_cum = np.concatenate([[0], np.cumsum(brk)])
         h = np.zeros(length, dtype=np.uint64)
         for n in range(1, orders[1] + 1):
@@ -255,6 +355,8 @@ class Features:
             hashes[:m, n - 1] = ((h + _SALTS[n]) * _HASH_MULT) >> shift
             # no break inside the window except at its first character
             valid[:m, n - 1] = brk_cum[n:n + m] - brk_cum[1:m + 1] == 0
+            if same is not None:  # the window's last character decides its script
+                valid[:m, n - 1] &= same[n - 1:n - 1 + m]
         valid[:, 0] &= chars != 32
         flat = valid.ravel()
         self.buckets = hashes.ravel()[flat]
@@ -278,6 +380,11 @@ class Features:
         return np.asarray(matrix @ weights, dtype=np.float64)
 
 
+def main_script(letters: np.ndarray) -> np.ndarray:
+    """CYRILLIC or LATIN per row of letter counts (Cyrillic letters count CYRILLIC_WEIGHT times)."""
+    return np.where(letters[:, CYRILLIC] * CYRILLIC_WEIGHT >= letters[:, LATIN], CYRILLIC, LATIN)
+
+
 def per_text(values: np.ndarray, owner: np.ndarray, n_texts: int) -> np.ndarray:
     """Sum rows of `values` (segments in text order) into one row per text."""
     if n_texts == 1:
@@ -289,9 +396,10 @@ def per_text(values: np.ndarray, owner: np.ndarray, n_texts: int) -> np.ndarray:
     return out
 
 
-def count_ngrams(texts: list[str], bits: int, orders: tuple[int, int] = (1, MAX_N)) -> np.ndarray:
+def count_ngrams(texts: list[str], bits: int, orders: tuple[int, int] = (1, MAX_N),
+                 own_script: bool = False) -> np.ndarray:
     """n-gram bucket counts of each text (rows: texts), for training."""
-    feats = Features([prepare(t) for t in texts], bits, orders)
+    feats = Features([prepare(t) for t in texts], bits, orders, own_script)
     seg_of_ngram = np.repeat(np.arange(feats.n_segments), feats.counts)
     rows = feats.owner[seg_of_ngram]
     flat = rows * (1 << bits) + feats.buckets
@@ -321,6 +429,9 @@ class LanguageDetector:
         self.bias = np.asarray(model["bias"], dtype=np.float64)
         self.bits = int(model["bits"])
         self.orders = tuple(model.get("orders", (1, MAX_N)))
+        self.own_script = bool(model.get("own_script", False))
+        # {lang: {"rates": known-word rate per class, "weight": λ, "gate": [lo, hi]}}
+        self.lexicon: dict[str, dict] = dict(model.get("lexicon", {}))
         self.temperature = float(model["temperature"])
         self.manifest = manifest
         self.version: str = str(manifest.get("version", "0"))
@@ -336,7 +447,13 @@ class LanguageDetector:
         model, manifest = load_joblib(Path(root) / NAME, MODEL_FILE, root=Path(root))
         if not isinstance(model, dict) or "weights" not in model:
             raise ArtefactError(f"artefact {NAME}: {MODEL_FILE} is not a language model")
-        return cls(model, manifest)
+        detector = cls(model, manifest)
+        for lang in detector.lexicon:  # load the dictionaries now, not on the first request
+            try:
+                lexicon(lang)
+            except (ImportError, KeyError, OSError) as exc:
+                raise ArtefactError(f"artefact {NAME}: no dictionary for {lang!r} ({exc})") from exc
+        return detector
 
     def info(self) -> dict:
         """Version, training-data fingerprint and headline metrics from the manifest."""
@@ -358,14 +475,13 @@ class LanguageDetector:
         # Fold and blank the whole batch in one pass; NUL separates the texts.
         batch = blank_addresses("\x00" + "\x00".join(
             fold(t.replace("\x00", " ") if "\x00" in t else t) for t in texts))
-        feats = Features(batch, self.bits, self.orders)
+        feats = Features(batch, self.bits, self.orders, self.own_script)
         prepared = _Slices(batch, texts)
         seg_sums = feats.sums(self.weights)
-        n = len(texts)
-        letters = per_text(feats.letters, feats.owner, n)
-        sums = per_text(seg_sums, feats.owner, n)
-        counts = per_text(feats.counts, feats.owner, n)
+        letters, sums, counts = self._per_text(feats, seg_sums, len(texts))
         codes, scores, logits = self._decide(letters, sums, counts)
+        if self.lexicon:
+            self._consult_lexicons(texts, codes, scores, logits)
         seg_codes, seg_scores, _ = self._decide(feats.letters, seg_sums, feats.counts)
         mixed = self._disagreeing(codes, feats, seg_codes, seg_scores)
         results = []
@@ -379,6 +495,8 @@ class LanguageDetector:
                 code = cyrillic_letter_rule(prepared[i]) or code
             if i in mixed and code in self.classes:
                 code, score = self._vote(i, code, feats, seg_codes, seg_scores) or (code, score)
+            if code == UND and ("://" in text or "www." in text.lower()):
+                code, score = self._slug_language(text)
             results.append({"code": code, "score": round(score, 4), "parts": []})
         for i, res in enumerate(results):
             if res["code"] != UND and i not in mixed:
@@ -387,7 +505,35 @@ class LanguageDetector:
             self._sentence_parts(texts, prepared, sorted(mixed), results)
         return results
 
+    def evidence(self, texts: list[str]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """Per text: letters per script, summed class weights and n-gram count (for training)."""
+        feats = Features([prepare(t) for t in texts], self.bits, self.orders, self.own_script)
+        return self._per_text(feats, feats.sums(self.weights), len(texts))
+
+    def _per_text(self, feats: Features, seg_sums: np.ndarray, n: int
+                  ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """Letters, class sums and n-gram counts per text from its pieces'."""
+        letters = per_text(feats.letters, feats.owner, n)
+        if not self.own_script:
+            return (letters, per_text(seg_sums, feats.owner, n),
+                    per_text(feats.counts, feats.owner, n))
+        # a text's evidence comes from its pieces in its own main script: a quoted English
+        # sentence does not vote between Russian and Bulgarian
+        same = main_script(feats.letters) == main_script(letters)[feats.owner]
+        return (letters, per_text(seg_sums * same[:, None], feats.owner, n),
+                per_text(feats.counts * same, feats.owner, n))
+
     # ------------------------------------------------------------------ decisions
+    def _slug_language(self, text: str) -> tuple[str, float]:
+        """A lone URL whose path is a phrase gets that phrase's language at half score, else und."""
+        words = slug_words(text)
+        if not words:
+            return UND, 0.0
+        res = self.detect(" ".join(words))
+        if res["code"] not in self.classes or res["score"] < PART_MIN_SCORE:
+            return UND, 0.0
+        return res["code"], SLUG_MAX_SCORE * res["score"]
+
     def _decide(self, letters: np.ndarray, sums: np.ndarray, counts: np.ndarray
                 ) -> tuple[list[str], np.ndarray, np.ndarray]:
         """Code, score and logits per row: "und" if too few letters, "?" for another script."""
@@ -406,6 +552,40 @@ class LanguageDetector:
             codes[i] = "?" if other[i] > main[i] and other[i] >= MIN_LETTERS else UND
             scores[i] = 0.0
         return codes, scores, logits
+
+    def _consult_lexicons(self, texts: list[str], codes: list[str], scores: np.ndarray,
+                          logits: np.ndarray) -> None:
+        """Re-judge unsure Cyrillic texts with dictionary coverage of their lower-case words.
+
+        A short Russian line and a Bulgarian or Ukrainian one share most character n-grams, but
+        nearly every lower-case word of the Russian line is in the Russian dictionary (99% on
+        dev) and only a third to a half of a Ukrainian or Bulgarian line's are (the Ukrainian
+        dictionary does the same the other way round). Each class gets
+        weight × (known·log r + unknown·log(1 − r)), r being the share of its training text's
+        words the dictionary knows. Only texts where `lang` has a probability inside the gate are
+        looked up, so sure texts cost nothing.
+        """
+        exp = np.exp(logits - logits.max(axis=1, keepdims=True))
+        prob = exp / exp.sum(axis=1, keepdims=True)
+        for lang, spec in self.lexicon.items():
+            lo, hi = spec["gate"]
+            col = self.classes.index(lang)
+            gated = np.flatnonzero((prob[:, col] >= lo) & (prob[:, col] <= hi))
+            if not len(gated):
+                continue
+            rates = np.asarray(spec["rates"], dtype=np.float64)
+            hit, miss = np.log(rates), np.log1p(-rates)
+            for i in gated:
+                if codes[i] in (UND, "?"):
+                    continue
+                known, unknown = lexicon_counts(texts[i], lang)
+                if not known + unknown:
+                    continue
+                row = logits[i] + spec["weight"] * (known * hit + unknown * miss)
+                best = int(row.argmax())
+                logits[i] = row
+                codes[i] = self.classes[best]
+                scores[i] = 1.0 / np.exp(row - row[best]).sum()
 
     def _disagreeing(self, codes: list[str], feats: Features, seg_codes: list[str],
                      seg_scores: np.ndarray) -> set[int]:
@@ -438,7 +618,7 @@ class LanguageDetector:
         sentences = [prepared[i][s:e] for i in which for s, e in spans[i]]
         if not sentences:
             return
-        feats = Features(sentences, self.bits, self.orders)
+        feats = Features(sentences, self.bits, self.orders, self.own_script)
         n = len(sentences)
         letters = per_text(feats.letters, feats.owner, n)
         sums = per_text(feats.sums(self.weights), feats.owner, n)
@@ -496,7 +676,7 @@ class LanguageDetector:
         more distinct function words of one other language than of its own. Text with neither (a list of
         names, a file name) keeps its code: langdetect guesses wildly on such text.
         """
-        if FOREIGN_LETTERS[code].isdisjoint(prepared):
+        if not _FOREIGN_RE[code].search(prepared):
             words = set(_WORD_RE.findall(prepared))
             own = len(words & FUNCTION_WORDS[code])
             most = max(len(words & table) for lang, table in FUNCTION_WORDS.items() if lang != code)

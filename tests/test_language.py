@@ -11,7 +11,7 @@ from hypothesis import strategies as st
 
 from models.artefacts import models_dir
 from models.errors import ArtefactError, InputError
-from models.language import LanguageDetector, prepare
+from models.language import LanguageDetector, lexicon_counts, prepare, slug_words
 from models.normalize import fold, strip_kazakh
 from training.corpora import shared_data_dir
 
@@ -202,9 +202,66 @@ def test_langid_test_split_meets_the_accuracy_bar(detector):
     mixed = _read_jsonl(LANGID / "mixed.jsonl")
     metrics = bar_metrics(records, detector.detect_many([r["text"] for r in records]))
     assert metrics["macro_f1_lookalikes_fp"] >= 99.5
+    assert metrics["min_cell"] >= 99.0, metrics["cells"]
     assert metrics["lookalikes_to_kk"] <= 0.5
     assert mixed_accuracy(mixed, detector.detect_many([r["text"] for r in mixed])) >= 97.0
 
 
 def test_models_dir_holds_the_language_artefact():
     assert (Path(models_dir()) / "language" / "manifest.json").is_file()
+
+
+# ---------------------------------------------------------------- URL ruling (README: "Lone URLs")
+@pytest.mark.parametrize("text", [
+    "https://www.example.org/", "http://news.example.kz/2024/10/15/",
+    "www.example.com/photos/abc123/", "https://example.com/ru/page.html",
+])
+def test_lone_url_without_a_phrase_in_its_path_is_und(detector, text):
+    assert detector.detect(text) == {"code": "und", "score": 0.0, "parts": []}
+
+
+def test_lone_url_whose_path_is_an_english_phrase_is_english_with_a_low_score(detector):
+    text = ("https://www.example.org/news/2024/10/"
+            "imams-complete-training-on-countering-extremism.html")
+    res = detector.detect(text)
+    assert res["code"] == "en"
+    assert 0.0 < res["score"] <= 0.5
+    assert [p["span"] for p in res["parts"]] == [[0, len(text)]]
+
+
+def test_slug_words_reads_only_the_path_of_a_lone_url():
+    assert slug_words("https://example.org/news/interfaith-dialogue_held.php?utm_source=x") == [
+        "news", "interfaith", "dialogue", "held"]
+    assert slug_words("https://example.org/a/b/c1/x2y") == []
+    assert slug_words("see https://example.org/news/interfaith-dialogue-held") == []
+
+
+# ---------------------------------------------------------------- dictionary coverage
+def test_lexicon_counts_lower_case_words_and_a_capitalised_first_word():
+    assert lexicon_counts("Сегодня в мечети прошла встреча с Джоном Смитом.", "ru") == (6, 0)
+    known, unknown = lexicon_counts("Днес времето е хубаво и слънчево.", "ru")
+    assert unknown >= 3
+    assert lexicon_counts("Встреча с Массимо Бузаккой прошла", "ru") == (3, 0)  # names left out
+    assert lexicon_counts("В АЛМАТЫ ОБСУДИЛИ ПРОФИЛАКТИКУ ЭКСТРЕМИЗМА", "ru") == (4, 0)
+    assert lexicon_counts("Победа в 47-й игре", "ru") == (3, 0)  # "-й" after a number is no word
+    assert lexicon_counts("Concert in Almaty", "ru") == (0, 0)
+
+
+@pytest.mark.parametrize("lang,text", [
+    ("ru", "Да, это было в прошлом году."),
+    ("ru", "Цена на нефть Brent упала ниже $30"),
+    ("ru", "Матч показал телеканал Setanta Sports."),
+    ("ru", "Все они вернулись домой."),
+    ("bg", "Днес времето е хубаво и слънчево."),
+    ("bg", "Всички се върнаха у дома."),
+    ("uk", "Сьогодні в нас гарна погода."),
+    ("uk", "Усі вони повернулися додому."),
+])
+def test_short_russian_is_told_from_bulgarian_and_ukrainian(detector, lang, text):
+    assert detector.detect(text)["code"] == lang
+
+
+def test_latin_names_inside_a_cyrillic_line_cast_no_vote(detector):
+    plain = detector.detect("Концерт группы прошёл в столице.")
+    named = detector.detect("Концерт группы The Rolling Stones прошёл в столице.")
+    assert plain["code"] == named["code"] == "ru"

@@ -4,8 +4,10 @@
 (../shared/data/langid/dev.jsonl: ru, kk, en and eight look-alike languages; CC BY-SA / CC BY / MIT
 sources, see that README), the project's own sentences (training/data/language.jsonl, written
 for this project) and, at weight 0.1, the Kazakh texts typed without Kazakh letters
-(models.normalize.strip_kazakh); fits the score temperature by cross-validation on the same data
-(folds by document, --seed), and writes models/bundled/language/{model.joblib, manifest.json}.
+(models.normalize.strip_kazakh); counts each class's share of lower-case words the Russian and
+Ukrainian dictionaries know (models.language.LEXICONS, for unsure texts); fits the score
+temperature by cross-validation on the same data (folds by document, --seed), and writes
+models/bundled/language/{model.joblib, manifest.json}.
 The same data and seed give a byte-identical artefact. `evaluate` reports the bar figures on a
 langid split (default test) and on mixed.jsonl: macro-F1 over ru/kk/en with look-alikes counted as
 false positives, accuracy per language × length bucket, the share of look-alikes called Kazakh,
@@ -26,10 +28,14 @@ from models.artefacts import fingerprint, write_manifest
 from models.normalize import strip_kazakh
 from training.corpora import REPO_ROOT, read_jsonl, shared_data_dir
 
-VERSION = "1.0.0"
-BITS = 16
-BETA = 1e-7
+VERSION = "1.1.0"
+BITS = 17
+BETA = 3e-7
 ORDERS = (1, 4)
+OWN_SCRIPT = True
+# Dictionary coverage (models.language.LEXICONS) for unsure texts: weight, probability gate, and
+# the cap on a class's known-word rate (so one unknown word in a Russian line is no verdict).
+LEXICON = {lang: {"weight": 0.6, "gate": (1e-4, 0.9999), "cap": 0.95} for lang in ("ru", "uk")}
 STRIPPED_KAZAKH_WEIGHT = 0.1
 MAIN = ("ru", "kk", "en")
 BUCKETS = ("short", "medium", "long")
@@ -68,14 +74,15 @@ def training_records(data_dir: Path | None) -> list[dict]:
 
 
 def fit_counts(texts: list[str], labels: list[str], classes: list[str], bits: int = BITS,
-               orders: tuple[int, int] = ORDERS, weights: list[float] | None = None) -> np.ndarray:
+               orders: tuple[int, int] = ORDERS, weights: list[float] | None = None,
+               own_script: bool = OWN_SCRIPT) -> np.ndarray:
     """Summed n-gram bucket counts per class (classes × 2**bits)."""
     counts = np.zeros((len(classes), 1 << bits), dtype=np.float64)
     index = {c: i for i, c in enumerate(classes)}
     weights = weights if weights is not None else [1.0] * len(texts)
     step = 500
     for start in range(0, len(texts), step):
-        rows = L.count_ngrams(texts[start:start + step], bits, orders)
+        rows = L.count_ngrams(texts[start:start + step], bits, orders, own_script)
         for row, lab, w in zip(rows, labels[start:start + step], weights[start:start + step]):
             counts[index[lab]] += w * row
     return counts
@@ -105,18 +112,38 @@ def class_scripts(texts: list[str], labels: list[str], classes: list[str]) -> li
 
 
 def build_model(records: list[dict], *, bits: int = BITS, beta: float = BETA,
-                orders: tuple[int, int] = ORDERS, temperature: float = 1.0) -> dict:
+                orders: tuple[int, int] = ORDERS, temperature: float = 1.0,
+                own_script: bool = OWN_SCRIPT, lexicon: dict | None = None) -> dict:
     """The model dictionary models.language.LanguageDetector reads."""
     texts = [r["text"] for r in records]
     labels = [r["lang"] for r in records]
     classes = sorted(set(labels), key=lambda c: (c not in MAIN, MAIN.index(c) if c in MAIN else 0,
                                                  c))
     weights = [r.get("weight", 1.0) for r in records]
-    counts = fit_counts(texts, labels, classes, bits, orders, weights)
+    counts = fit_counts(texts, labels, classes, bits, orders, weights, own_script)
     return {"classes": classes, "class_script": class_scripts(texts, labels, classes),
             "weights": nb_weights(counts, beta), "bias": np.zeros(len(classes)), "bits": bits,
-            "orders": orders,
+            "orders": orders, "own_script": own_script,
+            "lexicon": lexicon_rates(texts, labels, classes,
+                                     LEXICON if lexicon is None else lexicon),
             "temperature": temperature}
+
+
+def lexicon_rates(texts: list[str], labels: list[str], classes: list[str],
+                  spec: dict[str, dict]) -> dict[str, dict]:
+    """Per dictionary language: each class's share of lower-case Cyrillic words it knows."""
+    out = {}
+    for lang, opts in spec.items():
+        known = dict.fromkeys(classes, 0)
+        total = dict.fromkeys(classes, 0)
+        for text, lab in zip(texts, labels):
+            k, u = L.lexicon_counts(text, lang)
+            known[lab] += k
+            total[lab] += k + u
+        rates = [min(max((known[c] + 1) / (total[c] + 2), 0.01), opts["cap"]) for c in classes]
+        out[lang] = {"rates": rates, "weight": float(opts["weight"]),
+                     "gate": [float(g) for g in opts["gate"]]}
+    return out
 
 
 def detector_from(model: dict) -> L.LanguageDetector:
@@ -149,13 +176,9 @@ def cross_validate(records: list[dict], *, k: int = 5, seed: int = 0, **kw) -> l
 
 def text_evidence(model: dict, texts: list[str]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Per text: summed class weights, n-gram count and the allowed-class mask of its script."""
-    feats = L.Features([L.prepare(t) for t in texts], model["bits"], model["orders"])
-    n = len(texts)
-    sums = L.per_text(feats.sums(np.asarray(model["weights"], dtype=np.float32)), feats.owner, n)
-    counts = L.per_text(feats.counts, feats.owner, n)
-    letters = L.per_text(feats.letters, feats.owner, n)
-    cyrillic = letters[:, L.CYRILLIC] * L.CYRILLIC_WEIGHT >= letters[:, L.LATIN]
+    letters, sums, counts = detector_from(model).evidence(texts)
     scripts = np.asarray(model["class_script"])
+    cyrillic = L.main_script(letters) == L.CYRILLIC
     allowed = np.where(cyrillic[:, None], scripts == L.CYRILLIC, scripts == L.LATIN)
     return sums, counts, allowed
 
@@ -261,7 +284,7 @@ def train(args: argparse.Namespace) -> int:
     k = int(getattr(args, "folds", 5) or 5)
     records = training_records(data_dir)
     cal = calibrate(records, k=k, seed=seed)
-    preds = cross_validate(records, k=k, seed=seed)
+    preds = cross_validate(records, k=k, seed=seed, temperature=cal["temperature"])
     dev = [r for r in read_jsonl(langid_path(data_dir, "dev"))]
     cv = bar_metrics(dev, preds[:len(dev)])
     model = build_model(records)
@@ -272,7 +295,7 @@ def train(args: argparse.Namespace) -> int:
     joblib.dump(model, out / L.MODEL_FILE, compress=3)
     sources = sorted({r["source"].split(":")[0] + "@" + r["source"].rsplit("@", 1)[-1]
                       if "@" in r["source"] else r["source"] for r in records})
-    licences = sorted({LANGID_LICENCES.get(src.split(":")[0], "own text (project licence, MIT)")
+    licences = sorted({LANGID_LICENCES.get(src.split("@")[0], "own text (project licence, MIT)")
                        for src in sources})
     training_data = {
         "fingerprint": fingerprint({"text": r["text"], "lang": r["lang"]} for r in records),
