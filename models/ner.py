@@ -422,6 +422,11 @@ class PlaceRecognizer:
                 "metrics": self._manifest.get("metrics", {})}
 
     @property
+    def lexicon(self) -> PlaceLexicon:
+        """The place lexicon the features use (cross-validation builds taggers around it)."""
+        return self._lexicon
+
+    @property
     def languages(self) -> tuple[str, ...]:
         """The languages this artefact has a model for."""
         return tuple(self._taggers)

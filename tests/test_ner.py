@@ -50,6 +50,13 @@ def test_flat_loc_view_drops_nested_loc_and_optionally_adjectives():
     assert train_ner.flat_loc(rec, labels, top_level=True) == [(42, 55)]
 
 
+def test_factru_view_drops_lone_adjectives_and_joins_apposed_nouns():
+    text = "Российские власти отправили помощь в городе Грозном и в город Германии"
+    rec = {"id": "nerel:x:2:0", "text": text, "locs": [(0, 10), (44, 51), (62, 70)]}
+    out = train_ner.factru_view([rec])[0]["locs"]
+    assert [text[s:e] for s, e in out] == ["городе Грозном", "Германии"]
+
+
 def test_bio_labels_mark_first_and_inner_tokens():
     text = "Встреча в Нур-Султане и Южном Казахстане"
     spans = ner.tokenize(text)

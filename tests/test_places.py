@@ -176,3 +176,43 @@ def test_kazakh_spans_follow_the_recogniser_but_extract_keeps_strong_places(plac
     text = "Тоқмақ қаласында кездесу өтті."
     assert extractor.find_spans(text, "kk") == []
     assert [p["geonameid"] for p in extractor.extract(text, "kk")] == [1527199]
+
+
+@pytest.mark.parametrize("text, place, not_places", [
+    ("Minnesota 6 MILWAUKEE 1", None, ["Minnesota", "MILWAUKEE"]),
+    ("Pakistan 185 ( Ijaz Ahmed 79 )", "Pakistan", []),
+    ("The club said Newcastle striker Les Ferdinand was fit.", None, ["Newcastle"]),
+    ("Shares fell on the New York Stock Exchange on Friday.", None, ["New York"]),
+    ("The National Bank of Poland cut its rate.", None, ["Poland"]),
+    ("He won the Hong Kong Open last year.", None, ["Hong Kong"]),
+    ("Kazakhstan President Kassym-Jomart Tokayev visited Bishkek.", "Bishkek", []),
+])
+def test_english_teams_and_organisation_names_are_not_places(places, text, place, not_places):
+    spans = [text[a:b] for a, b in places.find_spans(text, "en")]
+    for surface in not_places:
+        assert surface not in spans, (text, spans)
+    if place:
+        assert place in spans, (text, spans)
+
+
+def test_english_dateline_and_title_case_headline(places):
+    text = "LONGYEAR , Norway 1996-08-30"
+    assert [text[a:b] for a, b in places.find_spans(text, "en")] == ["LONGYEAR", "Norway"]
+    headline = "IWPR Tajikistan Conducted Dialogue Meetings on Religion in Four Districts"
+    assert [p["name"] for p in places.extract(headline, "en")] == ["Tajikistan"]
+
+
+def test_russian_place_adjectives_and_apposition_follow_factrueval(places):
+    text = "Российские власти и Европейский союз обсудили положение в городе Грозном."
+    spans = [text[a:b] for a, b in places.find_spans(text, "ru")]
+    assert spans == ["городе Грозном"]
+    text = "Это самый удобный для жизни город Германии."
+    assert [text[a:b] for a, b in places.find_spans(text, "ru")] == ["Германии"]
+
+
+def test_arabic_article_names_are_matched(places):
+    text = "Twelve women returned to Tajikistan from the al-Hol camp in Syria."
+    names = [p["name"] for p in places.extract(text, "en")]
+    assert names == ["Tajikistan", "Al-Hol camp", "Syria"], names
+    text = "He said al-Qaeda was behind it."
+    assert places.extract(text, "en") == []
