@@ -1,4 +1,4 @@
-"""Topic tags: a multi-label linear tagger over character and word-stem features of fold()ed text.
+"""Topic tags: a multi-label linear tagger over character, word-stem and topic-cue features of fold()ed text.
 
 The labels, their thresholds and their calibration all come from the training data (the
 artefact's manifest), so a newsroom can add a topic by adding labelled articles; only the
@@ -15,7 +15,8 @@ from pathlib import Path
 from typing import Any, Iterable, Sequence
 
 import numpy as np
-from sklearn.base import BaseEstimator, ClassifierMixin
+from scipy import sparse
+from sklearn.base import BaseEstimator, ClassifierMixin, TransformerMixin
 from sklearn.feature_extraction.text import TfidfVectorizer
 from sklearn.linear_model import LogisticRegression
 from sklearn.model_selection import GroupKFold, KFold
@@ -56,6 +57,83 @@ EVIDENCE_STOP_WORDS: dict[str, frozenset[str]] = {
                     "деп еді болды болып жылы және де қатысты арқылы кейін".split()),
 }
 _ALL_STOP_WORDS = frozenset().union(*EVIDENCE_STOP_WORDS.values())
+
+# Topic cues: word beginnings (folded) per language and cue group; "_" joins the words of a phrase
+# ("ислам_мемлекет" matches "ислам мемлекетінің"). Each group is one language-independent feature
+# (its log count in the document), so what the data teach about a cue in one language carries over
+# to the others; groups include the hard negatives of the labelling guideline (evacuations, kandas,
+# single-faith rites, ordinary crime, war news). Adding a language is one entry.
+TOPIC_CUES: dict[str, dict[str, str]] = {
+    "ru": {
+        "terror": "террор теракт смертни взрыв бомб шахид боевик",
+        "extremism": "экстремис радикал деструктив дерадикал",
+        "groups": "игил даиш исламск_государств аль-каид талиб хизб ансарулл джихад таблиг салафит такфир",
+        "recruit": "вербов пропаганд идеолог",
+        "prevent": "профилакт противодейств предупрежд информационно-разъяснительн богослов теолог",
+        "justice": "приговор осужд суд задерж арест уголовн статья кнб спецслужб",
+        "repat": "репатри жусан мехр мээрим русаф реинтеграц вернувш возвращен",
+        "camps": "аль-хол эль-хол лагер родж тюрьм",
+        "conflict_zone": "сири ирак зон_вооруж зоны_конфликт зон_боев",
+        "women_children": "женщин дет ребен сирот",
+        "rehab": "реабилит адаптац социализац",
+        "interfaith": "межрелиги межконфесс межкультурн толерант веротерпим",
+        "accord": "духовного_согласия съезд_лидеров конгресс_лидеров традиционных_религий",
+        "dialogue": "диалог согласи гармони",
+        "confessions": "конфесси православ христиан католи иудей буддис протестант митрополит епарх синагог",
+        "islam_rites": "хадж намаз ораза рамадан курбан айт мечет имам муфти",
+        "evacuation": "эвакуац студент туристов авиарейс",
+        "kandas": "кандас оралман этнических_казахов соотечествен",
+        "refugees": "беженц",
+        "crime": "мошеннич наркот кража убийств взятк",
+        "war": "войн обстрел ракет армии",
+    },
+    "kk": {
+        "terror": "террор лаңкес жарылыс жарылғыш",
+        "extremism": "экстремис радикал деструктив жат_ағым жат_діни теріс_ағым",
+        "groups": "даиш ислам_мемлекет талиб хизб жиһад джихад сәлафи тәблиғ тақфир",
+        "recruit": "үгіт насихат идеолог тарту",
+        "prevent": "алдын_алу профилакт қарсы_іс ақпараттық-түсіндіру түсіндіру теолог дінтану",
+        "justice": "сот жаза сотта ұстал қамау қылмыс ұқк",
+        "repat": "репатри жусан мехр русаф реинтеграц оралған оралтыл қайтарыл елге_орал",
+        "camps": "әл-хол лагер лагерь түрме",
+        "conflict_zone": "сирия ирак қақтығыс_аймағ соғыс_аймағ",
+        "women_children": "әйел бала жетім",
+        "rehab": "оңалт бейімде әлеуметтендір",
+        "interfaith": "дінаралық конфессияаралық төзімділ толерант",
+        "accord": "рухани_келісім діндер_көшбасшылары дәстүрлі_діндер",
+        "dialogue": "диалог келісім татулық үнқатысу",
+        "confessions": "конфессия православ христиан католик иудей буддис протестант митрополит",
+        "islam_rites": "қажылық намаз ораза рамазан құрбан айт мешіт имам мүфти",
+        "evacuation": "эвакуац студент туристер әуе_рейс",
+        "kandas": "қандас оралман этникалық",
+        "refugees": "босқын",
+        "crime": "алаяқ есірткі ұрлық кісі_өлтір пара",
+        "war": "соғыс атқылау зымыран",
+    },
+    "en": {
+        "terror": "terror bomb suicide explos militant",
+        "extremism": "extremis radical deradical destructive",
+        "groups": "isis isil daesh islamic_state al-qaeda qaeda taliban hizb jihad ansarullah tablighi salafi",
+        "recruit": "recruit propaganda ideolog",
+        "prevent": "prevent counter-terror countering counter theolog",
+        "justice": "sentenc convict court arrest detain prosecut charged",
+        "repat": "repatri returnee zhusan mehr meerim rusafa reintegrat brought_back",
+        "camps": "al-hol al-hawl camp roj prison",
+        "conflict_zone": "syria iraq conflict_zone war_zone",
+        "women_children": "women children child orphan mothers",
+        "rehab": "rehabilit adapt",
+        "interfaith": "interfaith interreligious inter-religious interconfession toleran",
+        "accord": "spiritual_accord congress_of_leaders traditional_religions",
+        "dialogue": "dialogue harmony accord",
+        "confessions": "confession orthodox christian catholic jewish buddhis protestant metropolitan synagogue",
+        "islam_rites": "hajj prayer ramadan eid kurban mosque imam mufti",
+        "evacuation": "evacuat student tourists flight stranded",
+        "kandas": "kandas oralman ethnic_kazakh compatriot",
+        "refugees": "refugee",
+        "crime": "fraud drug theft murder brib",
+        "war": "war shelling missile army strike",
+    },
+}
 
 _WORD_RE = re.compile(r"\w+(?:[-']\w+)*", re.UNICODE)
 _STEM_LEN = 6
@@ -153,6 +231,61 @@ class WordCachedTfidf(TfidfVectorizer):
         return normalize(X, norm="l2", copy=False).astype(self.dtype)
 
 
+def _cue_pattern(cues: dict[str, dict[str, str]]) -> tuple[re.Pattern, tuple[str, ...]]:
+    """One regex over all cue groups and languages (a named alternative per group), so a document
+    is scanned once; `match.lastgroup` names the group (`_g<index>`)."""
+    groups: dict[str, set[str]] = {}
+    for table in cues.values():
+        for group, stems in table.items():
+            groups.setdefault(group, set()).update(stems.split())
+    names = tuple(sorted(groups))
+    alternatives = []
+    for i, group in enumerate(names):
+        stems = sorted({re.escape(fold(s)).replace("_", r"\w*\s+") for s in groups[group]},
+                       key=len, reverse=True)
+        alternatives.append(f"(?P<_g{i}>" + "|".join(stems) + ")")
+    return re.compile(r"\b(?:" + "|".join(alternatives) + ")"), names
+
+
+_CUE_RE, CUE_GROUPS = _cue_pattern(TOPIC_CUES)
+
+
+class CueCounts(BaseEstimator, TransformerMixin):
+    """Language-independent cue-group features: `weight` × log(1 + hits of the group's cues).
+
+    Shaped like a vectoriser (`vocabulary_`, `build_analyzer`) so evidence can credit words.
+    """
+
+    def __init__(self, weight: float = 0.05) -> None:
+        self.weight = weight
+
+    def fit(self, X: Sequence[str], y: Any = None) -> "CueCounts":
+        """Nothing to learn: the cue table is fixed; records the feature names."""
+        self.vocabulary_ = {group: i for i, group in enumerate(CUE_GROUPS)}
+        return self
+
+    def transform(self, X: Sequence[str]):
+        """(documents × cue groups) sparse matrix."""
+        rows, cols, vals = [], [], []
+        for i, doc in enumerate(X):
+            counts: dict[str, int] = {}
+            for m in _CUE_RE.finditer(fold(doc)):
+                counts[m.lastgroup] = counts.get(m.lastgroup, 0) + 1
+            for name, n in counts.items():
+                rows.append(i)
+                cols.append(int(name[2:]))
+                vals.append(self.weight * math.log1p(n))
+        return sparse.csr_matrix((np.array(vals, dtype=np.float32), (rows, cols)),
+                                 shape=(len(X), len(CUE_GROUPS)), dtype=np.float32)
+
+    def build_analyzer(self):
+        """The cue group a single (folded) word starts with, if any."""
+        def analyze(word: str) -> list[str]:
+            m = _CUE_RE.match(word)
+            return [CUE_GROUPS[int(m.lastgroup[2:])]] if m else []
+        return analyze
+
+
 def _logit(p: np.ndarray) -> np.ndarray:
     p = np.clip(p, 1e-6, 1 - 1e-6)
     return np.log(p / (1 - p))
@@ -175,7 +308,8 @@ def _best_threshold(y: np.ndarray, p: np.ndarray, tolerance: float) -> float:
 
 
 class TopicClassifier(BaseEstimator, ClassifierMixin):
-    """Multi-label topic classifier: char n-gram + word-stem TF-IDF, one-vs-rest logistic regression.
+    """Multi-label topic classifier: char n-gram + word-stem TF-IDF + topic-cue group counts,
+    one-vs-rest logistic regression.
 
     `fit` also learns, from grouped cross-validation on the training data, a Platt calibration
     per label (out-of-fold scores → probabilities) and a per-label threshold (`_best_threshold`).
@@ -183,12 +317,14 @@ class TopicClassifier(BaseEstimator, ClassifierMixin):
     """
 
     def __init__(self, char_ngrams: tuple[int, int] = (2, 5), char_min_df: int = 2,
-                 use_stems: bool = True, C: float = 30.0, class_weight: str | None = "balanced",
+                 use_stems: bool = True, cue_weight: float = 0.05, C: float = 30.0,
+                 class_weight: str | None = "balanced",
                  cv_folds: int = 5, threshold_tolerance: float = 0.03,
                  random_state: int = 0) -> None:
         self.char_ngrams = char_ngrams
         self.char_min_df = char_min_df
         self.use_stems = use_stems
+        self.cue_weight = cue_weight
         self.C = C
         self.class_weight = class_weight
         self.cv_folds = cv_folds
@@ -203,6 +339,8 @@ class TopicClassifier(BaseEstimator, ClassifierMixin):
         if self.use_stems:
             blocks.append(("stem", TfidfVectorizer(
                 analyzer=stem_words, sublinear_tf=True, min_df=1, dtype=np.float32)))
+        if self.cue_weight:
+            blocks.append(("cues", CueCounts(weight=self.cue_weight)))
         clf = LogisticRegression(C=self.C, class_weight=self.class_weight, max_iter=5000,
                                  random_state=self.random_state)
         return Pipeline([("features", FeatureUnion(blocks)), ("clf", OneVsRestClassifier(clf))])

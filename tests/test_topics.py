@@ -221,19 +221,19 @@ def test_reliability_ece_is_zero_for_perfect_scores():
 
 @pytest.mark.slow
 @pytest.mark.skipif(not SHARED_TEST.is_file(), reason="shared topics data not present")
-def test_bundled_model_beats_the_anchors_on_shared_test():
-    """Regression guard: the bundled model stays above the TF-IDF+LR anchor (micro-F1 0.92 on test;
-    ru 0.88, extremism recall 0.74) in every language and label."""
+def test_bundled_model_meets_the_issue_bar_on_shared_test():
+    """Regression guard for issue #7's bar (micro-F1 >= 0.96, >= 0.94 per language, >= 0.93 per
+    label), far above the TF-IDF+LR anchor (micro-F1 0.92 on test; ru 0.88, extremism recall 0.74)."""
     tagger = TopicTagger.load(BUNDLED)
     records = T.load_corpus([SHARED_TEST])
     labels = [l["label"] for l in tagger.labels()]
     P = tagger.model.predict_proba([compose(r["title"], r["text"]) for r in records])
     m = T.metrics(records, labels, P, tagger.model.thresholds_)
-    assert m["all"]["micro"]["f1"] >= 0.945
+    assert m["all"]["micro"]["f1"] >= 0.96
     for lang, block in m["by_language"].items():
-        assert block["micro"]["f1"] >= 0.93, lang
+        assert block["micro"]["f1"] >= 0.94, lang
     for label, v in m["all"]["labels"].items():
-        assert v["f1"] >= 0.92 and v["recall"] >= 0.9, label
+        assert v["f1"] >= 0.93 and v["recall"] >= 0.9, label
     assert m["calibration"]["ece"] <= 0.02
 
 
@@ -278,3 +278,29 @@ def test_cli_promote_and_rollback(trained, tmp_path, capsys):
     assert current_stamp(root) == "v1"
     assert main(["rollback", "topics", "--models", str(root)]) == 2  # nothing earlier: an error, not a crash
     assert "v3" in capsys.readouterr().out
+
+
+def test_cue_table_has_the_same_groups_in_every_language():
+    from models.topics import CUE_GROUPS, TOPIC_CUES
+
+    for lang in ("ru", "kk", "en"):
+        assert set(TOPIC_CUES[lang]) == set(CUE_GROUPS), lang
+        assert all(stems.split() for stems in TOPIC_CUES[lang].values()), lang
+
+
+def test_cue_features_are_shared_across_languages():
+    """The same cue group fires for the word in ru, kk and en (what lets one language teach another);
+    function words fire nothing, and each count enters as weight × log(1 + hits)."""
+    from models.topics import CUE_GROUPS, CueCounts
+
+    cues = CueCounts(weight=0.5).fit([])
+    docs = ["Суд осудил за терроризм.", "Сот терроризм үшін соттады.", "Court convicted for terrorism.",
+            "и в на the of мен", "Terror, terror, TERROR."]
+    X = cues.transform(docs).toarray()
+    terror = CUE_GROUPS.index("terror")
+    assert X.shape == (5, len(CUE_GROUPS))
+    assert X[0, terror] == X[1, terror] == X[2, terror] > 0
+    assert not X[3].any()
+    assert X[4, terror] == pytest.approx(0.5 * np.log1p(3))
+    assert cues.build_analyzer()(fold("Репатрианты")) == ["repat"]
+    assert cues.build_analyzer()("и") == []

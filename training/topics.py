@@ -252,8 +252,9 @@ def train(args: argparse.Namespace) -> int:
                    extra={"labels": label_table, "params": params, "seed": seed,
                           "review_margin": REVIEW_MARGIN,
                           "recipe": "TF-IDF char_wb n-grams + word-stem uni/bigrams of fold()ed "
-                                    "title×2 + text; one-vs-rest logistic regression; Platt "
-                                    "calibration and F1-best thresholds from grouped CV"})
+                                    "title×2 + text + language-independent topic-cue group counts; "
+                                    "one-vs-rest logistic regression; Platt calibration and "
+                                    "near-F1-best thresholds from grouped CV"})
     TopicTagger.load(root, version)  # the written artefact must load and verify
     if getattr(args, "json", None):
         Path(args.json).write_text(json.dumps({"version": version, "training_data": training_data,
