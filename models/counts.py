@@ -307,9 +307,15 @@ class CountExtractor:
         if head is None:
             head = (k - 1, t["collective_noun"], [])
         idx, what, skipped = head
+        if lang == "kk" and end_idx is None and not qualifier:
+            q = _kk_postposition(toks, idx, folded, t)
+            if q:
+                qualifier, end_idx = q, idx + 1
         if what in t["not_counted"] or toks[idx].norm in t["not_counted"] \
                 or any(w in t["not_counted"] for w in skipped):
             return None
+        if lang == "kk" and any(_kk_unit_adjective(w, t) for w in skipped + [toks[idx].norm]):
+            return None  # "15 минуттық бейнеролик": a measure, not a count
         value = num.value
         value = int(value) if float(value).is_integer() else value
         if qualifier == "":
@@ -379,6 +385,11 @@ class CountExtractor:
                 or norm.endswith(("children", "women", "men", "people"))
             if plural and value == 1 and _en_lemma(norm, t) != norm:
                 return None  # "one needs": a pronoun before a verb
+            if plural and t["irregular"].get(norm) == norm and k + 1 < len(toks) \
+                    and _ws(folded, toks[k], toks[k + 1]) and _en_plural(toks[k + 1].norm, t) \
+                    and toks[k + 1].norm not in t["stop"]:
+                k += 1  # "police officers", "staff members": an invariant noun as a modifier
+                continue
             if plural:
                 return k, _en_lemma(norm, t), [_en_lemma(toks[c].norm, t) for c in chunk[:-1]]
             k += 1
@@ -409,7 +420,8 @@ class CountExtractor:
             norm = toks[k].norm
             if not _is_cyrillic_word(norm) or norm in t["forms"]:
                 break
-            if len(norm) > 1 and toks[k].text.isupper():  # an abbreviation: "12 НКО", "5 СМИ"
+            if len(norm) > 1 and toks[k].text.isupper() and not _caps_context(toks, k):
+                # an abbreviation: "12 НКО", "5 СМИ" (but "ВЕРНУЛИ 37 ЖЕНЩИН" is a headline)
                 return k, norm, lemmas
             if k == first and _ru_ordinal(self._get_morph(), norm):
                 return None  # "двадцать пятый съезд": part of an ordinal
@@ -469,13 +481,45 @@ class CountExtractor:
                 and stem not in t["nouns"]
             if proper and norm.endswith("стан"):
                 stem = norm  # "Қазақстан", "Тәжікстан": "-тан" here is not a case ending
-            if stem == norm and nxt_ok and (proper or norm.endswith(t["izafet_endings"])):
-                # a verbal noun before a possessed noun names its kind: "зерттеу жобасы"
+            if proper and stem != norm:
+                # a name in an oblique case is not what is counted ("екі ағайынды Сирияға
+                # кетті"): a modifier skipped before it stands for the people, if there is one
+                if skipped and skipped[-1]:
+                    return k - 1, skipped[-1], skipped[:-1]
+                return None
+            if stem == norm and nxt_ok:
                 nstem, nposs = _kk_analyse(nxt.norm, t["key"])
-                if nposs:  # "60 млрд. АҚШ долларын" is then money, not a count
+                # noun + possessed noun: the number counts the compound ("18 зерттеу жобасы",
+                # "45 мектеп психологы", "60 млрд. АҚШ долларын" is then money) unless the
+                # possessed noun is plural, which a Kazakh number never takes ("12 ҮЕҰ
+                # өкілдері" counts NGOs), or the first noun is a person ("бес бала анасы")
+                if nposs and (proper or norm.endswith(t["izafet_endings"])
+                              or self._kk_compound_head(stem, nxt.norm, nstem, t)):
                     return k + 1, nstem, skipped
+            if norm.endswith(t["clause_verb_endings"]) and stem not in t["nouns"] \
+                    and _clause_end(toks, k, folded):
+                # Kazakh ends a clause with its verb: "3,5 мың азық-түлік себетін жеткізді."
+                if skipped and skipped[-1]:
+                    return k - 1, _kk_analyse(skipped[-1], t["key"])[0], skipped[:-1]
+                return None
+            if norm in t["adjectives"]:
+                stem = norm  # an adjective standing for people keeps its form: "жүз белсенді"
             return k, stem, skipped
         return None
+
+    @staticmethod
+    def _kk_compound_head(stem: str, nxt: str, nstem: str, t: dict) -> bool:
+        """Is the possessed noun after a bare noun the head the number counts?
+
+        "45 мектеп психологы", "он бір диалог алаңы": yes. Not when the possessed noun is plural
+        (a Kazakh number never takes a plural: "12 ҮЕҰ өкілдері" counts NGOs), when the first noun
+        is a person ("екі сарапшы тәжірибесімен") or a unit that is not counted ("екі күн бойы",
+        "7 жасар қызы"), or when the second is a postposition ("екі мемлекет арасындағы"), an
+        adjective or a participle.
+        """
+        return not (stem in t["not_counted"] or _kk_person(stem, t)
+                    or _kk_plural(nxt, nstem, t) or nstem in t.get("relational", ())
+                    or nxt in t["adjectives"] or nstem.endswith(t["verb_endings"]))
 
     @staticmethod
     def _kk_word(norm: str, t: dict) -> bool:
@@ -510,12 +554,14 @@ def _prepare(lang: str, raw: dict) -> dict:
     t = dict(raw)
     for key in ("not_alone", "not_counted", "label_before", "year_before", "stop", "adjectives",
                 "vague_before", "count_nouns", "attributive", "person_heads", "one_nouns",
+                "person_nouns", "relational",
                 "ratio_words",
                 "nouns", "modifier_ok"):
         if key in t:
             t[key] = frozenset(t[key])
     for key in ("not_plural_endings", "adjective_endings", "verb_endings", "modifier_endings",
-                "locative_endings", "izafet_endings"):
+                "locative_endings", "izafet_endings", "agent_endings", "unit_adj_endings",
+                "clause_verb_endings"):
         if key in t:
             t[key] = tuple(t[key])
     t["abbr"] = frozenset(w for w, e in t["forms"].items() if e[1] == "scale" and len(w) <= 4
@@ -534,6 +580,8 @@ def _prepare(lang: str, raw: dict) -> dict:
             "after_poss_only": frozenset(t["after_poss_only"]),
             "aliases": dict(t["stem_aliases"]),
         }
+        _KK_TABLES[key]["suffixes"] = frozenset(
+            _KK_TABLES[key]["case"] + _KK_TABLES[key]["poss"] + _KK_TABLES[key]["plural"])
         t["key"] = key
     return t
 
@@ -543,9 +591,67 @@ def _is_ratio(toks: list[Token], i: int, prev: str, t: dict) -> bool:
     def number(j: int) -> bool:
         return j >= 0 and (toks[j].norm[:1].isdigit() or toks[j].norm in t["forms"])
 
-    if prev in t["ratio_words"]:
-        return number(i - 2)
-    return i >= 3 and f"{toks[i - 2].norm} {prev}" in t["ratio_words"] and number(i - 3)
+    if not prev:
+        return False
+    for n in (1, 2, 3):  # "in", "out of", "out of every"
+        if i - n - 1 < 0:
+            break
+        phrase = " ".join(tok.norm for tok in toks[i - n:i])
+        if phrase in t["ratio_words"] and number(i - n - 1):
+            return True
+    return False
+
+
+def _kk_plural(word: str, stem: str, t: dict) -> bool:
+    """Does a Kazakh word carry a plural suffix after its stem ("өкілдері", not "өкілі")?"""
+    return word[len(stem):].startswith(tuple(t["noun_suffixes"]["plural"]))
+
+
+def _kk_unit_adjective(word: str, t: dict) -> bool:
+    """A Kazakh adjective made from a unit that is not counted ("минуттық", "пайыздық")."""
+    for ending in t["unit_adj_endings"]:
+        if word.endswith(ending) and word[:-len(ending)] in t["not_counted"]:
+            return True
+    return False
+
+
+def _clause_end(toks: list[Token], k: int, folded: str) -> bool:
+    """Is token k the last word of its clause (punctuation or the end of the text follows)?"""
+    if k + 1 >= len(toks):
+        return True
+    gap = folded[toks[k].end:toks[k + 1].start]
+    return any(ch in gap for ch in ".!?;,:\n")
+
+
+def _caps_context(toks: list[Token], k: int) -> bool:
+    """Is token k inside an all-capitals headline (another long upper-case word is near)?"""
+    for j in range(max(0, k - 4), min(len(toks), k + 3)):
+        text = toks[j].text
+        if j != k and len(text) >= 5 and text.isalpha() and text.isupper():
+            return True
+    return False
+
+
+def _kk_person(stem: str, t: dict) -> bool:
+    """Is a Kazakh noun stem a person ("сарапшы", "бала", "имам")?"""
+    return stem in t.get("person_nouns", ()) or stem.endswith(t.get("agent_endings", ()))
+
+
+def _kk_postposition(toks: list[Token], idx: int, folded: str, t: dict) -> str | None:
+    """A qualifier after a case-marked counted noun: "50 қатысушыға дейін", "100 адамнан астам"."""
+    if idx + 1 >= len(toks) or not _ws(folded, toks[idx], toks[idx + 1]):
+        return None
+    norm = toks[idx].norm
+    for case, endings in _KK_NOUN_CASES.items():
+        if norm.endswith(endings):
+            q = t["qual_after"].get(case, {}).get(toks[idx + 1].norm)
+            if q:
+                return q
+    return None
+
+
+_KK_NOUN_CASES = {"dat": ("ға", "ге", "қа", "ке", "на", "не"),
+                  "abl": ("дан", "ден", "тан", "тен", "нан", "нен")}
 
 
 def _collective_ratio(toks: list[Token], num: _Number, t: dict) -> bool:
@@ -728,6 +834,8 @@ def _kk_analyse(word: str, key: str) -> tuple[str, bool]:
         return word, False
     if "-" in word:
         head, tail = word.rsplit("-", 1)
+        if tail in kk["suffixes"]:  # "аек-ті", "үеұ-ның": an abbreviation with its ending
+            return head, tail in kk["poss"]
         stem, poss = _kk_analyse(tail, key)
         return f"{head}-{stem}", poss
     analyses = sorted(_kk_splits(word, kk), key=lambda a: (-a[2], _kk_odd_final(a[0]), len(a[0])))

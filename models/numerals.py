@@ -80,7 +80,7 @@ NOT_ALONE: dict[str, list[str]] = {
 }
 EXCLUDED_FORMS: dict[str, list[str]] = {
     "en": [],
-    "ru": ["семью", "одни", "одних", "одними", "сорока", "ста", "тыщ", "тыща", "тыщам", "тыщами",
+    "ru": ["семью", "одни", "одних", "одними", "ста", "тыщ", "тыща", "тыщам", "тыщами",
            "тыщах", "тыще", "тыщей", "тыщею", "тыщи", "тыщу", "одною", "тысячею"],
     "kk": ["бірдей", "бірер", "ондай", "бірге", "бірден", "оған", "одан", "онда", "оны", "оның",
            "онымен", "біреу", "біреуі", "бірі", "бірін", "біріне", "бірінде", "бірінен",
@@ -173,7 +173,14 @@ KK_CASE_SUFFIXES: dict[str, str] = {
 KK_ORDINAL_SUFFIXES: tuple[str, ...] = ("ші", "шы", "інші", "ыншы", "нші", "ншы")
 # Endings of Kazakh collective numerals read as a count of people ("бесеуі", "екеуміз").
 KK_COLLECTIVE_ENDINGS: tuple[str, ...] = ("", "і", "ы", "міз", "мыз", "ң", "сіз", "і де", "ін",
-                                          "іне", "ына", "інің", "ының", "імен", "ымен")
+                                          "іне", "ына", "інің", "ының", "імен", "ымен", "інен",
+                                          "ынан")
+# Adjective suffixes that turn a unit that is not counted into a modifier ("15 минуттық ролик",
+# "3 пайыздық тармақ"): the number then measures, it does not count.
+KK_UNIT_ADJ_ENDINGS: tuple[str, ...] = ("лық", "лік", "дық", "дік", "тық", "тік")
+# Kazakh past-tense endings: a word carrying one at the end of a clause is the predicate (Kazakh
+# puts the verb last), not the counted noun ("... азық-түлік себетін жеткізді.").
+KK_CLAUSE_VERB_ENDINGS: tuple[str, ...] = ("ды", "ді", "ты", "ті")
 
 # Lemmas pymorphy3 ranks first that are wrong for news text ("статей" -> "стать").
 LEMMA_OVERRIDES: dict[str, dict[str, str]] = {
@@ -197,7 +204,7 @@ NOT_COUNTED: dict[str, list[str]] = {
            "grade", "th", "st", "nd", "rd", "year-old", "years-old", "score", "goal", "third",
            "quarter",
            "fourth", "fifth", "sixth", "seventh", "eighth", "ninth", "tenth", "half", "halve",
-           "inch",
+           "inch", "mci", "mrp",
            "yard", "foot", "mph", "kmh", "acre", "barrel", "cubic", "sq", "megawatt", "kilowatt",
            "gigawatt", "mw", "kw", "gw", "kwh", "calorie", "pixel", "bit", "byte", "volt"],
     "ru": ["год", "лет", "месяц", "неделя", "день", "сутки", "час", "минута", "секунда", "век",
@@ -208,7 +215,8 @@ NOT_COUNTED: dict[str, list[str]] = {
            "октябрь", "ноябрь", "декабрь", "г", "гг", "тыс", "балл", "очко", "мин", "сек", "ч",
            "долл", "лёт", "лета", "кв", "возраст", "класс", "курс", "мая", "год-", "летие",
            "миля", "дюйм", "унция", "фут", "ярд", "миллиметр", "сантиметр", "мм", "см",
-           "калибр", "очки", "очко", "летний", "баррель", "ватт", "мегаватт", "киловатт", "номер"],
+           "калибр", "очки", "очко", "летний", "баррель", "ватт", "мегаватт", "киловатт", "номер",
+           "треть", "четверть", "половина", "доля", "мрп", "мзп", "мрот", "процентный"],
     "kk": ["жыл", "ай", "апта", "күн", "тәулік", "сағат", "минут", "секунд", "ғасыр",
            "рет", "мәрте", "пайыз", "процент", "км", "шақырым", "метр", "м", "кг", "килограмм",
            "грамм", "тонна", "т", "гектар", "га", "литр", "градус", "доллар", "цент", "еуро",
@@ -219,7 +227,7 @@ NOT_COUNTED: dict[str, list[str]] = {
            "жылдық", "күндік", "айлық", "сағаттық", "жылғы", "жасқа", "жаста", "жасынан", "жастан",
            "жасындағы", "жастағылар", "жастағыларға", "жастағылардың", "миля",
            "дюйм", "келі", "кило", "фут", "балл", "балдық", "есе", "нөмір", "сантиметр",
-           "миллиметр", "см", "мм", "ақш", "шаршы", "текше", "баррель", "ватт"],
+           "миллиметр", "см", "мм", "ақш", "шаршы", "текше", "баррель", "ватт", "аек", "ежж"],
 }
 
 # Words right before a number that make it a label, not a count ("Article 401", "статья 205").
@@ -252,8 +260,8 @@ LABEL_BEFORE: dict[str, list[str]] = {
 
 # Words between the terms of a ratio ("one in five children", "двое из трех", "үштен бірі").
 RATIO_WORDS: dict[str, list[str]] = {
-    "en": ["in", "out of"],
-    "ru": ["из"],
+    "en": ["in", "out of", "in every", "out of every", "out of each"],
+    "ru": ["из", "из каждых"],
     "kk": [],
 }
 
@@ -284,7 +292,7 @@ EN_STOP: list[str] = [
     "us", "also", "not", "no", "so", "then", "there", "here", "all", "both", "only", "just",
     "still", "already", "always", "sometimes", "perhaps", "thus", "besides", "towards",
     "against", "among", "between", "through", "during", "including", "via", "among", "upon",
-    "yet", "other", "others", "another", "such", "very", "too", "again", "while", "if",
+    "yet", "others", "another", "such", "very", "too", "again", "while", "if",
     "whether", "because", "although", "though", "says", "said", "is", "per", "cent", "percent",
     "times", "%", "am", "pm", "et", "al", "vs", "versus", "plus", "minus", "times", "respectively",
     "whereas", "like", "unlike", "around", "near", "inside", "outside", "within", "beyond",
@@ -339,6 +347,20 @@ KK_MODIFIER_ENDINGS: tuple[str, ...] = (
 # Person nouns after which Kazakh "бір" counts one ("бір адам", "бір әйел"), not "a".
 KK_ONE_NOUNS: list[str] = ["адам", "әйел", "бала", "ер", "қыз", "ұл", "азамат", "кісі", "жігіт",
                            "сарбаз", "полицей", "қызметкер", "тұрғын", "содыр", "күдікті"]
+# Kazakh person nouns (besides KK_ONE_NOUNS and agent nouns in -шы/-ші): a person before a
+# possessed noun is what is counted ("екі сарапшы тәжірибесімен", "бес бала анасы"), not the
+# possessed noun as in "45 мектеп психологы".
+KK_PERSON_NOUNS: list[str] = ["имам", "имам-хатиб", "студент", "журналист", "маман", "өкіл",
+                              "мұғалім", "теолог", "психолог", "мүше", "ана", "жесір",
+                              "отандас", "қандас", "мүфти", "наиб", "молда", "ұстаз", "дінбасы"]
+KK_AGENT_ENDINGS: tuple[str, ...] = ("шы", "ші")
+# Stems of Kazakh relational nouns that make postpositions with a possessive ("екі күн бойы",
+# "екі мемлекет арасындағы", "операция аясында"): never the counted head of a compound.
+KK_RELATIONAL_NOUNS: list[str] = [
+    "бой", "ара", "аралық", "ая", "көлем", "шама", "маң", "алд", "арт", "іш", "іші", "үст", "аст",
+    "жақ", "тұс", "тұ", "кез", "сырт", "орта", "соң", "барыс", "нәтиже", "шеңбер", "бөлік", "сан",
+    "са", "мөлшер", "құрам", "қатар", "есеп", "негіз", "төңірек", "жан", "тарап", "бет", "мән",
+]
 # Kazakh "ер адам" (man), "әйел адам" (woman): the attributive noun is not the head.
 KK_ATTRIBUTIVE: list[str] = ["ер", "әйел", "жас", "кәрі", "егде"]
 KK_PERSON_HEADS: list[str] = ["адам", "кісі"]
@@ -394,5 +416,5 @@ KK_NOUNS: list[str] = [
     "жұмысшы", "тілші", "әскери", "сарбаз", "қызметші", "кітапша", "брошюра", "парақша",
     "видео", "ролик", "сайт", "арна", "пост", "жарияланым", "материал", "аудитория", "көрермен",
     "тыңдаушы", "оқырман", "қажы", "дерек", "бет", "алаң", "жігіт", "оқытушы", "ұстаз", "дінбасы",
-    "молда", "пастор", "священник",
+    "молда", "пастор", "священник", "том",
 ]
