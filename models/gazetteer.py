@@ -53,6 +53,10 @@ def _kk_suffixes() -> list[str]:
 KK_SUFFIXES: list[str] = _kk_suffixes()
 # Final consonants that voice before a vowel-initial ending (Тоқмақ → Тоқмағы).
 _KK_DEVOICE = {"ғ": "қ", "г": "к", "б": "п"}
+# Kazakh letters → the Russian letters the same names are spelt with in Russian (Қара-Суу →
+# Кара-Суу, Қонаев → Конаев): Kazakh text writes places of the region the gazetteer only has
+# in Russian spelling.
+KK_TO_RU = str.maketrans("әғқңөұүһі", "агкноуухи")
 # English possessive endings that the tokeniser keeps inside the word.
 EN_POSSESSIVE = ("'s", "'")
 
@@ -123,6 +127,7 @@ class Gazetteer:
         self.by_geonameid = {p.geonameid: p for p in places if p.geonameid is not None}
         self.country_place = {p.country: p for p in places if p.type == "country"}
         self.first_words: dict[str, int] = {}  # first word of a key → most words in such a key
+        self.first_names: frozenset = frozenset()  # folded first names: a place after one is a surname
 
     @classmethod
     def load(cls, root: Path) -> "Gazetteer":
@@ -142,6 +147,7 @@ class Gazetteer:
                       frozenset(data.get("common_words", ())),
                       frozenset(data.get("alias_keys", ())), data.get("alias_pairs", {}))
             gaz.first_words = data["first_words"]
+            gaz.first_names = frozenset(data.get("first_names", ()))
             return gaz
         except (KeyError, TypeError, ValueError, EOFError, pickle.UnpicklingError) as exc:
             raise ArtefactError(f"artefact {NAME}: {GAZETTEER_FILE} is malformed ({exc})") from exc

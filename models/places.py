@@ -19,7 +19,7 @@ from pathlib import Path
 from typing import Any
 
 from models.errors import InputError
-from models.gazetteer import Gazetteer, Place, first_words, kk_stems, name_key
+from models.gazetteer import KK_TO_RU, Gazetteer, Place, first_words, kk_stems, name_key
 from models.normalize import fold
 from models.tokens import Token, tokenize
 
@@ -41,7 +41,9 @@ TYPE_WORDS: dict[str, dict[str, str]] = {
         "облысы": "region", "облыс": "region", "облыстары": "region", "өңірі": "region",
         "ауданы": "district", "аудан": "district", "аудандары": "district",
         "қаласы": "city", "қала": "city", "қалалары": "city",
-        "ауылы": "village", "ауыл": "village", "кенті": "village", "елді": "village",
+        "ауылы": "village", "ауыл": "village",
+        "аулы": "village",  # ауыл + ы drops its second vowel: «Дәулет аулында»
+        "кенті": "village", "елді": "village",
     },
     "en": {
         **dict.fromkeys(["region", "regions", "province", "provinces", "oblast", "oblasts"],
@@ -171,8 +173,38 @@ ARBITRATION: dict[str, dict[str, bool]] = {
     "en": {"drop_unconfirmed": True, "add_unmatched": False, "ner_bounds": False,
            "drop_all_unconfirmed": False},
 }
+# Word endings romanised two ways (Кордай: Kordai/Korday; Жетысай: Zhetysai/Zhetysay): a word
+# the gazetteer lacks is looked up with the other ending.
+SPELLING_VARIANTS: dict[str, tuple[tuple[str, str], ...]] = {
+    "en": (("ai", "ay"), ("ay", "ai"), ("yi", "iy"), ("iy", "yi")),
+}
+# Plural Russian unit nouns after coordinated names («в Ошской и Джалал-Абадской областях») and
+# abbreviated ones («Жамбылской обл.», «Байзакский р-н») → the forms a single name's key has.
+RU_PLURAL_UNITS: dict[str, tuple[str, ...]] = {
+    **dict.fromkeys(["области", "областях", "областей", "областям", "областями"],
+                    ("области", "область", "областью")),
+    **dict.fromkeys(["районы", "районах", "районов", "районам", "районами", "р-н", "р-на",
+                     "р-не"], ("район", "района", "районе", "району", "районом")),
+    "обл": ("области", "область", "областью"),  # abbreviated: «Жамбылской обл.»
+}
+# Words after a name that make it a street's name: «Қонаев көшесі», "Abai Avenue".
+STREET_WORDS: dict[str, frozenset[str]] = {
+    "kk": frozenset(["көше", "көшесі", "көшелері", "даңғыл", "даңғылы"]),
+    "en": frozenset(["street", "avenue", "boulevard"]),
+    "ru": frozenset(),
+}
+# Russian case endings of a name ending in a consonant (Газиантеп: -а, -у, -ом, -е).
+RU_CASE_ENDINGS = ("ом", "ем", "а", "у", "е")
+# The English word GeoNames puts after the name of a unit called after its town ("Sayram
+# District"): a type cue on a town's name («Sairam district») looks the unit up this way.
+UNIT_WORDS = {"district": "district", "region": "region"}
 WEAK_POPULATION = 100_000
+# A city of the countries the newsroom writes about this big is a place on its own (Aleppo,
+# Gaziantep, Kazan) even where the recogniser misses it.
+MAJOR_CITY = 1_000_000
 FOCUS_STRONG = ("KZ", "KG", "TJ", "UZ", "TM", "AF")
+# Where the repatriation stories happen: a town of these is a place on its own (Idlib, Hasakah).
+CAMP_COUNTRIES = ("SY", "IQ")
 _CUE_FIT = {"region": ("region",), "district": ("district",), "city": ("city", "village"),
             "village": ("village", "city")}
 
@@ -277,6 +309,7 @@ def _sentence_start(text: str, toks: list[Token], i: int) -> bool:
     return any(ch in gap for ch in ".!?\n«\"(:;—–-")
 
 
+_VOWEL = re.compile(r"[аәеёиоөуұүыіэюя]")
 # An Arabic article before a capitalised name: "al-Hol", "аль-Хол", «әл-Хол».
 _ARTICLE = re.compile(r"(?:al|el|ad|ar|as|ash|an|az|at|аль|ал|эль|әл)-[^\W\d_]", re.IGNORECASE)
 
@@ -353,6 +386,11 @@ class PlaceExtractor:
             key = " ".join(words)
             if key in self.gaz.keys:
                 return n, key, 0
+            if lang == "ru" and n > 1 and last in RU_PLURAL_UNITS:
+                for single in RU_PLURAL_UNITS[last]:  # «Джалал-Абадской областях»
+                    key = " ".join(words[:-1] + [single])
+                    if key in self.gaz.keys:
+                        return n, key, 0
             if lang == "en":
                 for poss in ("'s", "'"):
                     if last.endswith(poss) and len(last) > len(poss) + 1:
@@ -360,11 +398,74 @@ class PlaceExtractor:
                         if key in self.gaz.keys:
                             return n, key, len(poss)
             elif lang == "kk" and (n > 1 or last not in self.gaz.common_words):
-                prefix = " ".join(words[:-1])
-                for stem, _cut in kk_stems(last):
-                    cand = f"{prefix} {stem}" if prefix else stem
-                    if cand in self.gaz.keys:
-                        return n, cand, 0  # KazNERD spans are whole tokens, endings included
+                found = self._kk_key(words)
+                if found is not None:
+                    return n, found, 0  # KazNERD spans are whole tokens, endings included
+        if lang in SPELLING_VARIANTS:
+            variant = self._variant_key(first, lang)
+            if variant is not None:
+                return 1, variant, 0
+        if lang == "ru":
+            stem = self._ru_stem_key(first)
+            if stem is not None:
+                return 1, stem, 0
+        return None
+
+    def _ru_stem_key(self, norm: str) -> str | None:
+        """A Russian case form of a name the build did not inflect (Газиантепа, Эрбилем): the
+        key without its ending, when it names a place of the newsroom's countries or a city of
+        100,000 people or more (a rarer name stays unmatched rather than guessed)."""
+        for ending in RU_CASE_ENDINGS:
+            if norm.endswith(ending) and len(norm) - len(ending) >= 4:
+                cand = norm[: -len(ending)]
+                if cand in self.gaz.keys and any(
+                        p.country in FOCUS or p.population >= WEAK_POPULATION
+                        for p in self.gaz.lookup(cand) if p.type != "village"):
+                    return cand
+        return None
+
+    def _street_word(self, tok: Token, lang: str) -> bool:
+        """The word names a street or avenue (Kazakh endings stripped; capitalised in English:
+        "Abai Avenue", not "a Moscow street vendor")."""
+        words = STREET_WORDS.get(lang, frozenset())
+        if lang == "en" and not tok.text[:1].isupper():
+            return False
+        return tok.norm in words or (lang == "kk" and any(s in words
+                                                          for s, _ in kk_stems(tok.norm)))
+
+    def _kk_key(self, words: list[str]) -> str | None:
+        """The key of Kazakh words with the last one's endings stripped; failing that, spelt
+        with Russian letters (Қара-Суу → Кара-Суу) when that names a place of the region."""
+        prefix = " ".join(words[:-1])
+        stems = [stem for stem, _ in kk_stems(words[-1])]
+        # the і/ы Kazakh puts between a final consonant cluster and an ending (Щучинск-і-де)
+        stems += [s[:-1] for s in stems if len(s) > 4 and s[-1] in "іы"
+                  and not _VOWEL.search(s[-3:-1])]
+        for stem in stems:
+            cand = f"{prefix} {stem}" if prefix else stem
+            if cand in self.gaz.keys:
+                return cand
+        for stem in [words[-1], *stems]:
+            if stem in self.gaz.common_words:
+                continue  # «Жақсыдан үлгі ал»: an ordinary word, not Жаксы
+            cand = (f"{prefix} {stem}" if prefix else stem).translate(KK_TO_RU)
+            if cand != (f"{prefix} {stem}" if prefix else stem) and cand in self.gaz.keys \
+                    and self._regional(cand):
+                return cand
+        return None
+
+    def _regional(self, key: str) -> bool:
+        """Some place the key names is in a country the newsroom writes about."""
+        return any(p.country in FOCUS for p in self.gaz.lookup(key))
+
+    def _variant_key(self, norm: str, lang: str) -> str | None:
+        """A key the gazetteer has for another usual romanisation of the word (Kordai →
+        Korday, Zhetysai → Zhetysay), only for places of the newsroom's region."""
+        for old, new in SPELLING_VARIANTS[lang]:
+            if norm.endswith(old) and len(norm) > len(old) + 2:
+                cand = norm[: -len(old)] + new
+                if cand in self.gaz.keys and self._regional(cand):
+                    return cand
         return None
 
     def _gazetteer_mentions(self, text: str, lang: str, toks: list[Token]) -> list[Mention]:
@@ -418,8 +519,13 @@ class PlaceExtractor:
                 if cue and cue in TYPE_IN_SPAN.get(lang, ()) and not cut:
                     end = toks[j].end
                     j += 1
+            cue_before = False
             if cue is None and i > 0 and _joined(text, toks, i - 1, 2):
                 cue = self._type_word(toks[i - 1].norm, lang)
+                cue_before = cue is not None  # «района Уфы»: often the unit OF the place
+            if j < len(toks) and self._street_word(toks[j], lang):
+                i = j  # «Қонаев көшесі», "Abai Avenue": a street named after it
+                continue
             if cue is None and (key in rejected or not self._alone(text, toks, i, j, lang)):
                 rejected.add(key)  # later bare mentions of a person's name stay rejected too
                 i = j
@@ -430,7 +536,8 @@ class PlaceExtractor:
             cands = self.gaz.lookup(key)
             cands += [p for p in also if p not in cands]
             out.append(Mention(start, end, text[start:end], key, cands, cue,
-                               extra={**scored, "tokens": (i, j),
+                               extra={**scored, "tokens": (i, j), "cue_before": cue_before,
+                                      "sentence_start": _sentence_start(text, toks, i),
                                       "in_name": self._in_longer_name(text, toks, i, j, lang,
                                                                       cue)}))
             i = j
@@ -442,7 +549,28 @@ class PlaceExtractor:
             out = self._en_type_mentions(text, toks, out)
         if lang == "ru":
             out = self._ru_geo_mentions(text, toks, out)
+            out = self._ru_coordinated(text, toks, out)
         return out
+
+    def _ru_coordinated(self, text: str, toks: list[Token],
+                        found: list[Mention]) -> list[Mention]:
+        """The first of two names sharing a plural unit noun: «Ошской» in «в Ошской и
+        Джалал-Абадской областях», looked up with the noun in the singular."""
+        taken = {(m.start, m.end) for m in found}
+        extra = []
+        for m in found:
+            i, j = m.extra.get("tokens", (0, 0))
+            if j - i < 2 or toks[j - 1].norm not in RU_PLURAL_UNITS or i < 2 \
+                    or toks[i - 1].norm not in ("и", ",") or not toks[i - 2].text[:1].isupper():
+                continue
+            first = toks[i - 2]
+            key = next((f"{first.norm} {single}" for single in RU_PLURAL_UNITS[toks[j - 1].norm]
+                        if f"{first.norm} {single}" in self.gaz.keys), None)
+            if key is None or (first.start, first.end) in taken:
+                continue
+            extra.append(Mention(first.start, first.end, first.text, key, self.gaz.lookup(key),
+                                 m.cue, extra={"tokens": (i - 2, i - 1), "in_name": False}))
+        return sorted(found + extra, key=lambda x: x.start) if extra else found
 
     def _ru_geo_mentions(self, text: str, toks: list[Token], found: list[Mention]) -> list[Mention]:
         """Add «Тверской площади» / «реки Славянки» places; widen «города Феникс» matches."""
@@ -560,6 +688,8 @@ class PlaceExtractor:
         rules = NEIGHBOUR_RULES.get(lang, {})
         if toks[i].text.isupper() and len(toks[i].text) > 3:
             return True  # a headline in capitals: neighbours say nothing
+        if self._after_first_name(text, toks, i, lang):
+            return False
         if rules.get("left") and i > 0:
             prev = toks[i - 1]
             gap = text[prev.end:toks[i].start]
@@ -589,6 +719,32 @@ class PlaceExtractor:
                     and self._match_at(toks, j, lang, text) is None:
                 return False
         return True
+
+    def _after_first_name(self, text: str, toks: list[Token], i: int, lang: str) -> bool:
+        """A first name right before the match makes it a surname («Асель Мерке», "Dina
+        Talas"), even at the start of a sentence; a country's, region's or big city's name is
+        never one, nor in Kazakh a name with a case ending."""
+        if i == 0 or not self.gaz.first_names:
+            return False
+        prev = toks[i - 1]
+        if text[prev.end:toks[i].start] != " " or not prev.text[:1].isupper() \
+                or prev.text.isupper() or not self._first_name(prev.norm):
+            return False
+        hit = self._match_at(toks, i, lang, text)
+        cands = self.gaz.lookup(hit[1]) if hit is not None else []
+        if cands:
+            probe = Mention(toks[i].start, toks[i].end, toks[i].text, hit[1], cands)
+            likeliest = max(cands, key=lambda p: self._score(p, probe, set(), set()))
+            if likeliest.type in ("country", "region") \
+                    or likeliest.population >= WEAK_POPULATION:
+                return False  # surnames are small towns' names (Мерке, Талас), not Shymkent's
+        if lang == "kk" and hit is not None and hit[0] == 1 and len(hit[1]) < len(toks[i].norm):
+            return False  # «Нұрлан Шымкентке барды»: a case ending makes it where he went
+        return self._match_at(toks, i - 1, lang, text) is None
+
+    def _first_name(self, norm: str) -> bool:
+        """A first name, also in Kazakh spelling (Қайрат is Кайрат)."""
+        return norm in self.gaz.first_names or norm.translate(KK_TO_RU) in self.gaz.first_names
 
     def _in_longer_name(self, text: str, toks: list[Token], i: int, j: int, lang: str,
                         cue: str | None) -> bool:
@@ -696,8 +852,15 @@ class PlaceExtractor:
         country, region or town of the newsroom's region."""
         if m.cue or m.key in self.gaz.alias_keys or m.extra.get("pattern"):
             return True
-        return any(p.type in ("country", "region") or p.country in FOCUS_STRONG
-                   for p in m.candidates)
+        if any(p.type in ("country", "region") or p.country in FOCUS_STRONG
+               for p in m.candidates):
+            return True
+        if (m.extra.get("sentence_start") and m.key == fold(m.surface)) or m.surface.isascii():
+            # a bare word whose capital only opens the sentence («Омбы қар» is deep snow, not
+            # Omsk; «Газиантептегі» has an ending, so it is a name), a Latin code ("Gzt")
+            return False
+        return any((p.country in CAMP_COUNTRIES and p.type == "city")
+                   or (p.country in FOCUS and p.population >= MAJOR_CITY) for p in m.candidates)
 
     def _resolve_span(self, text: str, lang: str, toks: list[Token], start: int,
                       end: int) -> Mention | None:
@@ -708,13 +871,12 @@ class PlaceExtractor:
         key = " ".join(t.norm for t in inner)
         cands = self.gaz.lookup(key)
         if not cands and lang == "kk":
-            prefix = " ".join(t.norm for t in inner[:-1])
-            for stem, _ in kk_stems(inner[-1].norm):
-                cand = f"{prefix} {stem}" if prefix else stem
-                if cand in self.gaz.keys:
-                    key, cands = cand, self.gaz.lookup(cand)
-                    break
-        return Mention(start, end, text[start:end], key, cands, extra={"source": "recogniser"})
+            found = self._kk_key([t.norm for t in inner])
+            if found is not None:
+                key, cands = found, self.gaz.lookup(found)
+        cue = self._type_word(inner[-1].norm, lang) if len(inner) > 1 else None
+        return Mention(start, end, text[start:end], key, cands, cue,
+                       extra={"source": "recogniser"})
 
     def mentions(self, text: str, lang: str, spans_only: bool = False) -> list[Mention]:
         """All place mentions in `text`, in order: gazetteer matches arbitrated with the
@@ -740,22 +902,44 @@ class PlaceExtractor:
                     and m.end <= hits[0][1]:
                 # «Центральную Америку»: the scored span widens, the surface stays the name
                 m.extra["span_start"], m.extra["span_end"] = hits[0]
-            if policy.get("ner_bounds") and len(hits) == 1 and hits[0] != (m.start, m.end):
+            if policy.get("ner_bounds") and len(hits) == 1 and hits[0] != (m.start, m.end) \
+                    and not self._cut_alias(m, hits[0]):
                 m.start, m.end = hits[0]
                 m.surface = text[m.start:m.end]
             kept.append(m)
         if not policy.get("add_unmatched", True):
             return kept
         for start, end in spans:
-            if any(m.start < end and start < m.end for m in kept):
+            if any(m.start < end and start < m.end for m in kept) \
+                    or self._person_span(text, toks, start, end, lang):
                 continue
             m = self._resolve_span(text, lang, toks, start, end)
             if m is not None:
                 kept.append(m)
         kept.sort(key=lambda m: m.start)
         if policy.get("drop_adjectives"):
-            kept = [m for m in kept if not self._lone_adjective(toks, m)]
+            kept = [m for m in kept if m.cue or not self._lone_adjective(toks, m)]
         return kept
+
+    def _cut_alias(self, m: Mention, hit: tuple[int, int]) -> bool:
+        """The recogniser's span lies inside a several-word name of our alias table («Ресей
+        Федерациясынан» → «Ресей»): the whole name is the place, so its bounds stay."""
+        return m.start <= hit[0] and hit[1] <= m.end and " " in m.key \
+            and m.key in self.gaz.alias_keys
+
+    def _person_span(self, text: str, toks: list[Token], start: int, end: int,
+                     lang: str) -> bool:
+        """A recogniser span that is a person's name: a lone first name no place has («Алма
+        есімді әйел»), or a word right after a first name («Асель Мерке»)."""
+        first = next((k for k, t in enumerate(toks) if t.start == start), None)
+        if first is None:
+            return False
+        tok = toks[first]
+        if tok.end == end and self._first_name(tok.norm) and tok.norm not in self.gaz.keys:
+            # a type word after it makes it a place named after a person («Исатай ауданы»)
+            nxt = toks[first + 1] if first + 1 < len(toks) else None
+            return nxt is None or self._type_word(nxt.norm, lang) is None
+        return self._after_first_name(text, toks, first, lang)
 
     @staticmethod
     def _lone_adjective(toks: list[Token], m: Mention) -> bool:
@@ -815,6 +999,12 @@ class PlaceExtractor:
                     countries.add(p.country)
                     admin1.add((p.country, p.admin1))
         for m in mentions:
+            if m.cue in UNIT_WORDS and not any(p.type == m.cue for p in m.candidates):
+                m.candidates = m.candidates + self._units_named_after(m)
+                if self._town_abroad(m):
+                    # «Алмалинский район», "Almaly district": a unit the gazetteer lacks is
+                    # reported unresolved, not as a same-named town abroad (Elmalı, Turkey)
+                    m.candidates = []
             if not m.candidates:
                 continue
             m.place = max(m.candidates, key=lambda p: self._score(p, m, countries, admin1))
@@ -822,6 +1012,25 @@ class PlaceExtractor:
                 admin1.add((m.place.country, m.place.admin1))
             if m.place.type in ("country", "region"):
                 countries.add(m.place.country)
+
+    @staticmethod
+    def _town_abroad(m: Mention) -> bool:
+        """A unit cue after the name («Алмалинском районе», "Almaly district") whose only
+        candidates are small towns outside the newsroom's region (Elmalı, Turkey)."""
+        return bool(m.candidates) and not m.extra.get("cue_before") and all(
+            p.type in POPULATED and p.country not in FOCUS_STRONG
+            and p.population < WEAK_POPULATION for p in m.candidates)
+
+    def _units_named_after(self, m: Mention) -> list[Place]:
+        """Districts (regions) named after a town the mention names, in its country: «Sairam
+        district» is Sayram District even when only the town is spelt Sairam."""
+        word = UNIT_WORDS[m.cue]
+        out: list[Place] = []
+        for town in m.candidates:
+            for p in self.gaz.lookup(f"{_primary_key(town.name)} {word}"):
+                if p.type == m.cue and p.country == town.country and p not in out:
+                    out.append(p)
+        return out
 
     def extract(self, text: str, lang: str) -> list[dict[str, Any]]:
         """Places mentioned in `text`, grouped by resolved place, in order of first mention."""

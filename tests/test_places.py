@@ -8,7 +8,8 @@ from models.artefacts import models_dir
 from models.errors import InputError
 from models.places import PlaceExtractor
 from training.metrics import span_f1
-from training.places import EVAL_FILES, iter_eval, read_regression, regression_check
+from training.places import (EVAL_FILES, FRESH_REGRESSION_PATH, NOT_A_PLACE, iter_eval,
+                             read_regression, regression_check)
 
 FIELDS = {"name", "type", "country", "geonameid", "lat", "lon", "mentions", "spans", "surface"}
 TYPES = {"country", "region", "district", "city", "village", "other"}
@@ -148,6 +149,95 @@ def test_regression_list_is_at_least_98_percent_right(places):
     assert len(rows) >= 150
     right, failures = regression_check(places, rows)
     assert right / len(rows) >= 0.98, failures
+
+
+def test_fresh_regression_list_is_at_least_98_percent_right(places):
+    """The second list: held-out news sentences, with words that must not be places."""
+    rows = read_regression(FRESH_REGRESSION_PATH)
+    assert len({r["text"] for r in rows}) >= 150
+    assert {r["lang"] for r in rows} == {"ru", "kk", "en"}
+    assert sum(r["geonameid"] == NOT_A_PLACE for r in rows) >= 20
+    right, failures = regression_check(places, rows)
+    assert right / len(rows) >= 0.98, failures
+
+
+def test_regression_check_fails_a_reported_non_place(places):
+    rows = [{"lang": "en", "text": "Imams met in Bishkek.", "surface": "Bishkek",
+             "geonameid": NOT_A_PLACE, "name": "", "type": ""}]
+    assert regression_check(places, rows)[0] == 0
+
+
+@pytest.mark.parametrize("text, lang, surname", [
+    ("Асель Мерке, психолог центра, работает с детьми.", "ru", "Мерке"),
+    ("Dina Talas, a lawyer from Bishkek, represents the women.", "en", "Talas"),
+    ("Зерттеуші Қайрат Тоқтоғұл сауалнама жүргізді.", "kk", "Тоқтоғұл"),
+])
+def test_a_place_name_after_a_first_name_is_a_surname(places, text, lang, surname):
+    surfaces = {s for p in places.extract(text, lang) for s in p["surface"]}
+    assert surname not in surfaces, surfaces
+
+
+@pytest.mark.parametrize("text, lang, surface, gid", [
+    ("Нұрлан Шымкентке барды.", "kk", "Шымкентке", 1518980),   # a case ending: where he went
+    ("Айгүл Бишкектен оралды.", "kk", "Бишкектен", 1528675),
+    ("Нурлан Шымкент не покидал с 2015 года.", "ru", "Шымкент", 1518980),  # a big city
+])
+def test_a_first_name_before_a_place_it_went_to_keeps_the_place(places, text, lang, surface,
+                                                                 gid):
+    assert _ids(places.extract(text, lang)).get(surface) == gid
+
+
+def test_first_names_do_not_hide_countries_or_places_named_after_people(places):
+    assert _ids(places.extract("Слава Украине, сказал он.", "ru")).get("Украине") == 690791
+    text = "Махамбет , Индер және Исатай аудандарының өрісі кеңейді ."
+    assert "Исатай" in [text[a:b] for a, b in places.find_spans(text, "kk")]
+
+
+@pytest.mark.parametrize("text, lang, surface, gid", [
+    ("Ош облысындағы Қара-Суу ауданында жиын өтті.", "kk", "Қара-Суу", 7910404),  # Кара-Суу
+    ("Қонаев қаласында кездесу өтті.", "kk", "Қонаев", 1519948),                   # Конаев
+    ("The trial of the group from Zhetysai opened on Tuesday.", "en", "Zhetysai", 1524385),
+    ("Власти Газиантепа сообщили о прибытии семей.", "ru", "Газиантепа", 314830),
+])
+def test_spellings_the_gazetteer_lacks_are_found(places, text, lang, surface, gid):
+    assert _ids(places.extract(text, lang)).get(surface) == gid
+
+
+def test_a_district_cue_finds_the_district_named_after_the_town(places):
+    found = places.extract("A seminar was held in Sairam district of Turkistan region.", "en")
+    assert {p["name"]: p["geonameid"] for p in found}["Sayram District"] == 1519452
+
+
+@pytest.mark.parametrize("text, surface, gid", [
+    ("Они живут в Ошской и Джалал-Абадской областях.", "Ошской", 1346798),
+    ("Они живут в Ошской и Джалал-Абадской областях.", "Джалал-Абадской областях", 1529778),
+    ("Встреча прошла в с. Аса Жамбылской обл.", "Жамбылской обл", 1524444),
+    ("Встреча прошла в Байзакском р-не.", "Байзакском р-не", 8739769),
+    ("Женщин удерживали в Идлибе.", "Идлибе", 169389),
+])
+def test_russian_coordinated_abbreviated_units_and_camp_towns(places, text, surface, gid):
+    assert _ids(places.extract(text, "ru")).get(surface) == gid
+
+
+@pytest.mark.parametrize("text, lang, word", [
+    ("Қонаев көшесінде жаңа мешіт ашылды.", "kk", "Қонаев"),       # a street, not the town
+    ("Омбы қар басқан ауылдарға көмек жеткізілді.", "kk", "Омбы"),  # deep snow, not Omsk
+    ("The new mosque on Tashkent Street opened on Friday.", "en", "Tashkent"),
+])
+def test_streets_and_sentence_initial_words_are_not_places(places, text, lang, word):
+    surfaces = {s for p in places.extract(text, lang) for s in p["surface"]}
+    assert word not in surfaces, surfaces
+
+
+def test_a_unit_the_gazetteer_lacks_is_not_a_town_abroad(places):
+    found = places.extract("The meeting took place in Almaly district of Almaty.", "en")
+    almaly = next(p for p in found if "Almaly" in p["surface"])
+    assert almaly["geonameid"] is None and almaly["type"] == "district"
+
+
+def test_inflected_alias_forms_keep_the_alias_reading(places):
+    for text in ("Семинар прошёл в Байзакском районе.", "Имамы Байзакского района встретились."):
+        assert [p["geonameid"] for p in places.extract(text, "ru")] == [8739769], text
 
 
 @pytest.mark.slow
