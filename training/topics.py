@@ -24,6 +24,7 @@ from models.topics import (HISTORY_FILE, MODEL_FILE, NAME, POINTER_FILE, TopicCl
                            TopicTagger, compose, current_stamp, display_names, label_id,
                            version_dir)
 from training.corpora import STARTER_DIR, read_records, shared_data_dir
+from training.metrics import prf
 
 STARTER = STARTER_DIR / "starter.jsonl"
 SHARED_SOURCE = {
@@ -94,11 +95,8 @@ def _provenance(paths: Sequence[Path], args: argparse.Namespace) -> list[dict]:
 # ---------------------------------------------------------------- metrics
 
 def _prf(tp: int, fp: int, fn: int) -> dict:
-    p = tp / (tp + fp) if tp + fp else 0.0
-    r = tp / (tp + fn) if tp + fn else 0.0
-    f = 2 * p * r / (p + r) if p + r else 0.0
-    return {"precision": round(p, 4), "recall": round(r, 4), "f1": round(f, 4),
-            "support": tp + fn, "tp": tp, "fp": fp, "fn": fn}
+    """The shared precision/recall/F1, plus the label's support (its gold count)."""
+    return {**prf(tp, fp, fn), "support": tp + fn}
 
 
 def reliability(Y: np.ndarray, P: np.ndarray, bins: int = ECE_BINS) -> dict:
