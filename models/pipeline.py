@@ -102,9 +102,10 @@ class Pipeline:
         _share(timing, "language", t0)
 
         topics: list[list[dict]] = []
+        suggestions: list[list[dict]] = []
         if "topics" in wanted:
             t0 = time.perf_counter()
-            topics = self.topics.tag_many([
+            topics, suggestions = self.topics.tags_and_suggestions([
                 {"text": texts[i], "title": titles[i], "lang": work_langs[i]} for i in range(len(docs))])
             _share(timing, "topics", t0)
 
@@ -115,6 +116,7 @@ class Pipeline:
                 out["language"] = languages[i]
             if "topics" in wanted:
                 out["topics"] = topics[i]
+                out["topic_suggestions"] = suggestions[i]
             places = counts = None
             if wanted & {"places", "summary"}:
                 t0 = time.perf_counter()

@@ -513,24 +513,37 @@ class TopicTagger:
 
     def tag_many(self, docs: Sequence[dict]) -> list[list[dict]]:
         """`tag` for a batch of documents ({text, title, lang}); one vectoriser pass for all."""
+        return self.tags_and_suggestions(docs)[0]
+
+    def tags_and_suggestions(self, docs: Sequence[dict]) -> tuple[list[list[dict]], list[list[dict]]]:
+        """Per document, the tags and the suggestions: labels just under their threshold (within
+        the review margin, so `needs_review` is true).
+
+        An editor should see a near miss (a short draft scores lower than a full story), but a
+        search tool filing by tags must not: so suggestions are kept apart from the tags.
+        """
         pairs = [_title_text(d) for d in docs]
         if not pairs:
-            return []
+            return [], []
         F = self.model.transform_features([compose(t, x) for t, x in pairs])
         probs = self.model.proba_from_features(F)
-        out: list[list[dict]] = []
+        thresholds = self.model.thresholds_
+        all_tags: list[list[dict]] = []
+        all_suggestions: list[list[dict]] = []
         for i, (title, text) in enumerate(pairs):
-            hits = np.flatnonzero(probs[i] >= self.model.thresholds_)
-            tags = []
+            hits = np.flatnonzero(probs[i] > thresholds - self.review_margin)
+            tags: list[dict] = []
+            suggestions: list[dict] = []
             dense = F[i].toarray().ravel() if len(hits) else None
             for j in sorted(hits, key=lambda j: -probs[i, j]):
                 entry = self._entry(j, float(probs[i, j]))
                 weights = self._word_weights(dense, j, compose(title, text))
                 entry["evidence"] = _top_terms(weights, title, text)
                 entry["sentence"] = _best_sentence(weights, title, text)
-                tags.append(entry)
-            out.append(tags)
-        return out
+                (tags if probs[i, j] >= thresholds[j] else suggestions).append(entry)
+            all_tags.append(tags)
+            all_suggestions.append(suggestions)
+        return all_tags, all_suggestions
 
     def _entry(self, j: int, score: float) -> dict:
         threshold = float(self.model.thresholds_[j])

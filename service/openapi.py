@@ -89,6 +89,10 @@ SCHEMAS: dict[str, Any] = {
             "id": _STR,
             "language": {"$ref": "#/components/schemas/Language"},
             "topics": {"type": "array", "items": {"$ref": "#/components/schemas/Topic"}},
+            "topic_suggestions": {
+                "description": "labels just under their threshold (needs_review): for editors, not "
+                               "for filing",
+                "type": "array", "items": {"$ref": "#/components/schemas/Topic"}},
             "places": {"type": "array", "items": {"$ref": "#/components/schemas/Place"}},
             "counts": {"type": "array", "items": {"$ref": "#/components/schemas/Count"}},
             "summary": {"type": "array", "items": _STR},

@@ -104,6 +104,38 @@ def test_ordinary_news_gets_no_tags(tagger):
                       lang="en") == []
 
 
+def test_near_misses_are_suggestions_kept_apart_from_tags(tagger):
+    docs = [{"text": r["text"], "title": r["title"], "lang": r["lang"]}
+            for r in list(read_jsonl(STARTER))[::7]]
+    tags, suggestions = tagger.tags_and_suggestions(docs)
+    assert tags == tagger.tag_many(docs)
+    for doc, doc_tags, doc_suggestions in zip(docs, tags, suggestions):
+        every = tagger.score_all(doc["text"], title=doc["title"], lang=doc["lang"])
+        near = {s["label"] for s in every
+                if s["threshold"] - tagger.review_margin < s["score"] < s["threshold"]}
+        assert {s["label"] for s in doc_suggestions} == near
+        assert not {s["label"] for s in doc_suggestions} & {t["label"] for t in doc_tags}
+        for s in doc_suggestions:
+            assert s["needs_review"] and s["evidence"] and s["sentence"]
+
+
+def test_a_tag_just_over_a_raised_threshold_becomes_a_suggestion(tagger):
+    text = ("Суд в Караганде приговорил двух мужчин к восьми годам заключения за вербовку в "
+            "международную террористическую организацию.")
+    [top] = [t for t in tagger.tag(text, lang="ru") if t["label"] == "extremism"]
+    j = [l["label"] for l in tagger.labels()].index("extremism")
+    saved = tagger.model.thresholds_.copy()
+    try:  # the same score, now a little under its label's threshold
+        tagger.model.thresholds_ = saved.copy()
+        tagger.model.thresholds_[j] = min(top["score"] + tagger.review_margin / 2, 1.0 + 1e-9)
+        tags, suggestions = tagger.tags_and_suggestions([{"text": text, "title": "", "lang": "ru"}])
+    finally:
+        tagger.model.thresholds_ = saved
+    assert "extremism" not in {t["label"] for t in tags[0]}
+    [moved] = [s for s in suggestions[0] if s["label"] == "extremism"]
+    assert moved["needs_review"] and moved["evidence"] and moved["score"] < moved["threshold"]
+
+
 def test_score_all_and_tag_many_agree_with_tag(tagger):
     docs = [{"text": r["text"], "title": r["title"], "lang": r["lang"]}
             for r in list(read_jsonl(STARTER))[::20]]
