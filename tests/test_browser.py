@@ -242,6 +242,13 @@ def test_kazakh_text_with_the_kazakh_interface(driver, base_url, client):
         assert marked.get(f"place-{i}") == "".join(text[s:e] for s, e in place["spans"])
     for i, count in enumerate(expected["counts"]):
         assert marked.get(f"count-{i}") == count["text"]
+    # Tags first, then the near misses the API suggests (each flagged for review).
+    items = driver.find_elements(By.CSS_SELECTOR, "#topics li:not(.help)")
+    shown = [li.find_element(By.CSS_SELECTOR, "button.accept").get_attribute("data-tag") for li in items]
+    both = expected["topics"] + expected["topic_suggestions"]
+    assert expected["topics"] and shown == [t.get("id") or t["label"] for t in both]
+    for li, topic in zip(items, both):
+        assert bool(li.find_elements(By.CSS_SELECTOR, ".badge.review")) == topic["needs_review"]
     # The interface stays Kazakh after a reload (the choice is kept in this browser).
     driver.refresh()
     _wait(driver, lambda d: d.find_element(By.TAG_NAME, "body").get_attribute("data-ready"))

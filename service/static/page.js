@@ -502,10 +502,13 @@
     $("language").textContent = languageLine(result.language);
     $("doc-id").textContent = state.docId;
     $("doc-stored").textContent = "(" + t(state.stored ? "stored" : "not_stored") + ")";
+    // Near misses (just under their threshold, flagged "needs review") are listed after the
+    // tags, so an editor can accept one; search tools read only `topics`.
+    const topics = (result.topics || []).concat(result.topic_suggestions || []);
     renderSummary(result.summary || []);
-    renderMarkedText($("marked"), state.text, collectMarks(state.text, result));
+    renderMarkedText($("marked"), state.text, collectMarks(state.text, {...result, topics}));
     applyToggles();
-    renderTopics(result.topics || []);
+    renderTopics(topics);
     renderFeedbackLog();
     renderPlaces(result.places || []);
     renderCounts(result.counts || []);
