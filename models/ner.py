@@ -18,7 +18,7 @@ from typing import Iterable, Sequence
 
 from models.artefacts import read_manifest
 from models.errors import ArtefactError, InputError
-from models.normalize import fold
+from models.normalize import clean, fold
 
 NAME = "ner"
 LANGUAGES: tuple[str, ...] = ("ru", "kk", "en")
@@ -444,7 +444,8 @@ class PlaceRecognizer:
         if not isinstance(text, str):
             raise InputError("text must be a string")
         lang = self._lang(lang)
-        spans = tokenize(text)
+        text = clean(text)  # same length, so spans still index the caller's text; crfsuite
+        spans = tokenize(text)  # cannot encode a lone surrogate
         if not spans:
             return []
         tagger = self._taggers[lang]

@@ -120,6 +120,15 @@ def test_find_many_matches_find_and_checks_lengths(recognizer):
         recognizer.find_many(texts, ["ru"])
 
 
+@pytest.mark.parametrize("lang", ["ru", "kk"])
+def test_a_lone_surrogate_does_not_break_the_tagger(recognizer, lang):
+    # JSON can carry "\\ud800"; crfsuite cannot encode it, so find() cleans the text first.
+    text = "Встреча прошла в Бишкеке \ud800 и в Таразе." if lang == "ru" else "Кездесу Таразда \udfff өтті."
+    spans = recognizer.find(text, lang)
+    assert spans and all(text[a:b].strip() and "\ud800" not in text[a:b] for a, b in spans)
+    assert recognizer.find_many([text], lang) == [spans]
+
+
 def test_unknown_language_is_an_input_error(recognizer):
     with pytest.raises(InputError):
         recognizer.find("Bonjour Paris", "fr")
