@@ -140,6 +140,8 @@ def slug_words(text: str) -> list[str]:
     words = [w for w in _SLUG_SPLIT_RE.split(unquote(path))
              if len(w) >= 2 and w.isalpha() and w.lower() not in _FILE_EXTENSIONS]
     return words if len(words) >= SLUG_MIN_WORDS else []
+
+
 # Whole Cyrillic words, but not the endings written after numbers ("47-й", "29-та").
 _CYRILLIC_WORD_RE = re.compile(r"(?<![^\W\d_])(?<!\d-)[\u0400-\u052f]+(?![^\W\d_])")
 

@@ -448,9 +448,9 @@ class PlaceExtractor:
         for stem in [words[-1], *stems]:
             if stem in self.gaz.common_words:
                 continue  # «Жақсыдан үлгі ал»: an ordinary word, not Жаксы
-            cand = (f"{prefix} {stem}" if prefix else stem).translate(KK_TO_RU)
-            if cand != (f"{prefix} {stem}" if prefix else stem) and cand in self.gaz.keys \
-                    and self._regional(cand):
+            spelt = f"{prefix} {stem}" if prefix else stem
+            cand = spelt.translate(KK_TO_RU)
+            if cand != spelt and cand in self.gaz.keys and self._regional(cand):
                 return cand
         return None
 
@@ -468,8 +468,10 @@ class PlaceExtractor:
                     return cand
         return None
 
-    def _gazetteer_mentions(self, text: str, lang: str, toks: list[Token]) -> list[Mention]:
-        """Gazetteer matches over the tokens, longest first, left to right."""
+    def _gazetteer_mentions(self, text: str, lang: str, toks: list[Token],
+                            spans_only: bool = False) -> list[Mention]:
+        """Gazetteer matches over the tokens, longest first, left to right (with `spans_only`,
+        each marked `in_name` when it lies inside an organisation's or event's name)."""
         lang = lang if lang in TYPE_WORDS else "en"
         types = TYPE_WORDS[lang]
         out: list[Mention] = []
@@ -535,11 +537,11 @@ class PlaceExtractor:
                 continue
             cands = self.gaz.lookup(key)
             cands += [p for p in also if p not in cands]
-            out.append(Mention(start, end, text[start:end], key, cands, cue,
-                               extra={**scored, "tokens": (i, j), "cue_before": cue_before,
-                                      "sentence_start": _sentence_start(text, toks, i),
-                                      "in_name": self._in_longer_name(text, toks, i, j, lang,
-                                                                      cue)}))
+            extra = {**scored, "tokens": (i, j), "cue_before": cue_before,
+                     "sentence_start": _sentence_start(text, toks, i)}
+            if spans_only:  # only the scored spans leave such names out
+                extra["in_name"] = self._in_longer_name(text, toks, i, j, lang, cue)
+            out.append(Mention(start, end, text[start:end], key, cands, cue, extra=extra))
             i = j
         if NEIGHBOUR_RULES.get(lang, {}).get("pair"):
             out = self._drop_pairs(text, out)
@@ -569,7 +571,7 @@ class PlaceExtractor:
             if key is None or (first.start, first.end) in taken:
                 continue
             extra.append(Mention(first.start, first.end, first.text, key, self.gaz.lookup(key),
-                                 m.cue, extra={"tokens": (i - 2, i - 1), "in_name": False}))
+                                 m.cue, extra={"tokens": (i - 2, i - 1)}))
         return sorted(found + extra, key=lambda x: x.start) if extra else found
 
     def _ru_geo_mentions(self, text: str, toks: list[Token], found: list[Mention]) -> list[Mention]:
@@ -884,7 +886,7 @@ class PlaceExtractor:
         if not isinstance(text, str):
             raise InputError("text must be a string", code="bad_text")
         toks = tokenize(text)
-        found = self._gazetteer_mentions(text, lang, toks)
+        found = self._gazetteer_mentions(text, lang, toks, spans_only)
         spans = self._recogniser_spans(text, lang)
         if spans is None:
             return found
