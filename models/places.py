@@ -21,6 +21,7 @@ from typing import Any
 from models.errors import InputError
 from models.gazetteer import KK_TO_RU, Gazetteer, Place, first_words, kk_stems, name_key
 from models.normalize import fold
+from models.sentences import split_spans
 from models.tokens import Token, tokenize
 
 # Per-language place-type words (folded): a cue for resolution, and part of the span when the
@@ -323,6 +324,17 @@ def _title_case(text: str, pos: int) -> bool:
     return len(words) >= 4 and all(w[:1].isupper() for w in words)
 
 
+def _sports_sentences(text: str, toks: list[Token], lang: str) -> list[tuple[int, int]]:
+    """Spans of the sentences with a sports report's words ("striker", "innings"): in them a
+    bare town names a club. Sentence by sentence, so one "club" does not make every town of a
+    long article a team."""
+    words = SPORTS_WORDS.get(lang, frozenset())
+    starts = [t.start for t in toks if t.norm in words]
+    if not starts:
+        return []
+    return [(a, b) for a, b in split_spans(text) if any(a <= s < b for s in starts)]
+
+
 def _nation(place: Place) -> bool:
     """A country, or one of the UK's four nations (they field national teams)."""
     return place.type == "country" or (place.country == "GB" and place.name in UK_NATIONS)
@@ -476,6 +488,7 @@ class PlaceExtractor:
         types = TYPE_WORDS[lang]
         out: list[Mention] = []
         rejected: set[str] = set()
+        sports: list[tuple[int, int]] | None = None  # sports sentences, found on first need
         i = 0
         while i < len(toks):
             tok = toks[i]
@@ -532,9 +545,12 @@ class PlaceExtractor:
                 rejected.add(key)  # later bare mentions of a person's name stay rejected too
                 i = j
                 continue
-            if NEIGHBOUR_RULES.get(lang, {}).get("score") and self._team(text, toks, i, j, lang):
-                i = j  # this mention only: "Minnesota 6" does not make every Minnesota a team
-                continue
+            if NEIGHBOUR_RULES.get(lang, {}).get("score"):
+                if sports is None:
+                    sports = _sports_sentences(text, toks, lang)
+                if self._team(text, toks, i, j, lang, sports):
+                    i = j  # this mention only: "Minnesota 6" does not make every Minnesota a team
+                    continue
             cands = self.gaz.lookup(key)
             cands += [p for p in also if p not in cands]
             extra = {**scored, "tokens": (i, j), "cue_before": cue_before,
@@ -785,11 +801,13 @@ class PlaceExtractor:
         return toks[k].norm == "of" and k > 0 and toks[k - 1].norm in heads \
             and toks[k - 1].text[:1].isupper()
 
-    def _team(self, text: str, toks: list[Token], i: int, j: int, lang: str) -> bool:
+    def _team(self, text: str, toks: list[Token], i: int, j: int, lang: str,
+              sports: list[tuple[int, int]]) -> bool:
         """A town or region that names a sports team: a score after it ("Detroit 4",
         "MILWAUKEE 64 71", "Kent 108-3"), "v"/"vs" beside it, or the visitors of a fixture line in capitals
         ("BOSTON AT OAKLAND": Oakland, the venue, stays a place), or a sports story's words
-        ("striker", "innings") around a town that no "in"/"at" makes a venue. National teams
+        ("striker", "innings") in the town's sentence (`sports`: their spans) that no "in"/"at"
+        makes a venue. National teams
         stay places (CoNLL's convention: "Pakistan 185" is LOC), so a country never counts;
         "in"/"at" before a town make it the venue ("in Salzburg 3-2")."""
         after = toks[j] if j < len(toks) else None
@@ -800,8 +818,8 @@ class PlaceExtractor:
                  or _RUNS.match(after.text) is not None)
         fixture = len(toks) <= 6 and text.isupper() and after is not None and after.text == "AT"
         versus = fixture or any(t is not None and t.norm in VERSUS for t in (after, before))
-        sports = not venue and any(t.norm in SPORTS_WORDS.get(lang, ()) for t in toks)
-        if not (score or versus or sports):
+        in_sports = not venue and any(a <= toks[i].start < b for a, b in sports)
+        if not (score or versus or in_sports):
             return False
         key = " ".join(t.norm for t in toks[i:j])
         cands = self.gaz.lookup(key)

@@ -285,6 +285,14 @@ def test_english_teams_and_organisation_names_are_not_places(places, text, place
         assert place in spans, (text, spans)
 
 
+def test_a_sports_word_makes_teams_only_in_its_own_sentence(places):
+    forum = "Delegates from Moscow and Istanbul attended the interfaith forum in Almaty."
+    article = forum + " Later, Leeds striker Tony Yeboah met a youth football club from Shymkent."
+    names = [p["name"] for p in places.extract(article, "en")]
+    assert names[:3] == ["Moscow", "Istanbul", "Almaty"]
+    assert "Leeds" not in names  # the club, in the sentence about football
+
+
 def test_english_dateline_and_title_case_headline(places):
     text = "LONGYEAR , Norway 1996-08-30"
     assert [text[a:b] for a, b in places.find_spans(text, "en")] == ["LONGYEAR", "Norway"]
