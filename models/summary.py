@@ -222,12 +222,18 @@ def _centrality(cands: list[_Sentence], alpha: float) -> list[float]:
     """Word overlap with the rest of the article (each repeat counts): the weighted degree of
     the sentence in TextRank's graph, divided by length^alpha (alpha < 1 keeps a mild
     preference for longer sentences, as TextRank's log-length normalisation does)."""
+    return [shared / max(1, sum(c.counts.values())) ** alpha
+            for c, shared in zip(cands, _shared_stems(cands))]
+
+
+def _shared_stems(cands: list[_Sentence]) -> list[int]:
+    """Per sentence, how many of its stem occurrences recur elsewhere in the article (each
+    pairing counted): the raw weighted degree both centrality measures start from."""
     total: dict[str, int] = {}
     for c in cands:
         for t, n in c.counts.items():
             total[t] = total.get(t, 0) + n
-    return [sum(n * (total[t] - n) for t, n in c.counts.items())
-            / max(1, sum(c.counts.values())) ** alpha for c in cands]
+    return [sum(n * (total[t] - n) for t, n in c.counts.items()) for c in cands]
 
 
 def _choose(cands: list[_Sentence], cfg: dict[str, Any], sentences: int,
@@ -265,11 +271,7 @@ FEATURES = ("overlap", "overlap_sqrt_len", "overlap_per_word", "rank_share", "lo
 
 def features(cands: list[_Sentence]) -> list[list[float]]:
     """Per sentence: centrality in three length normalisations, its rank, length and position."""
-    total: dict[str, int] = {}
-    for c in cands:
-        for t, n in c.counts.items():
-            total[t] = total.get(t, 0) + n
-    shared = [sum(n * (total[t] - n) for t, n in c.counts.items()) for c in cands]
+    shared = _shared_stems(cands)
     size = [max(1, sum(c.counts.values())) for c in cands]
     norms = [[sh / z ** a for sh, z in zip(shared, size)] for a in (0.0, 0.5, 1.0)]
     tops = [max(v) or 1.0 for v in norms]
