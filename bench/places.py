@@ -70,7 +70,7 @@ def main(argv: list[str] | None = None) -> int:
     load_s = time.perf_counter() - t0
     ours = f"newsroom places {extractor.version}"
     natasha = natasha_spans()
-    print(f"| file | system | sentences | LOC P | LOC R | LOC F1 | sentences/s (median) "
+    print("| file | system | sentences | LOC P | LOC R | LOC F1 | sentences/s (median) "
           f"| speed vs natasha |")
     print("|---|---|---:|---:|---:|---:|---:|---:|")
     for lang, rel, source in EVAL_FILES[args.split]:

@@ -14,7 +14,7 @@ import json
 import re
 from functools import lru_cache
 from pathlib import Path
-from typing import Iterable, Sequence
+from typing import Sequence
 
 from models.artefacts import read_manifest
 from models.errors import ArtefactError, InputError

@@ -24,7 +24,7 @@ from sklearn.multiclass import OneVsRestClassifier
 from sklearn.pipeline import FeatureUnion, Pipeline
 from sklearn.preprocessing import MultiLabelBinarizer
 
-from models.artefacts import load_joblib, models_dir, read_manifest
+from models.artefacts import load_joblib, models_dir
 from models.errors import ArtefactError, InputError
 from models.normalize import fold
 from models.sentences import split_spans

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import sys
 from pathlib import Path
 
 from models import numerals as N
@@ -253,8 +252,3 @@ def evaluate(args: argparse.Namespace) -> int:
                                                "sets": all_results},
                                               ensure_ascii=False, indent=2), encoding="utf-8")
     return 0
-
-
-if __name__ == "__main__":  # python -m training.counts [train|evaluate]
-    ns = argparse.Namespace(out=None, models=None, json=None, test_dir=str(TEST_DIR))
-    sys.exit(train(ns) if sys.argv[1:2] == ["train"] else evaluate(ns))

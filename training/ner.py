@@ -359,23 +359,3 @@ def evaluate(args: argparse.Namespace) -> int:
                                                "results": results}, indent=2) + "\n",
                                    encoding="utf-8")
     return 0
-
-
-def main(argv: list[str] | None = None) -> int:
-    """Stand-alone entry point (the `newsroom` CLI is the usual way in)."""
-    parser = argparse.ArgumentParser(prog="python -m training.ner")
-    sub = parser.add_subparsers(dest="cmd", required=True)
-    for cmd, conf in (("train", configure_train), ("evaluate", configure_evaluate)):
-        p = sub.add_parser(cmd)
-        p.add_argument("--out", default=None)
-        p.add_argument("--models", default=None)
-        p.add_argument("--data-dir", default=None)
-        p.add_argument("--seed", type=int, default=0)
-        p.add_argument("--json", default=None)
-        conf(p)
-    args = parser.parse_args(argv)
-    return train(args) if args.cmd == "train" else evaluate(args)
-
-
-if __name__ == "__main__":
-    sys.exit(main())

@@ -812,7 +812,7 @@ def evaluate(args) -> int:
     data_dir = Path(getattr(args, "data_dir", None) or shared_data_dir())
     extractor = PlaceExtractor.load(root, use_ner=not args.no_ner)
     results: dict[str, dict] = {}
-    print(f"| file | sentences | precision | recall | F1 | sent/s |")
+    print("| file | sentences | precision | recall | F1 | sent/s |")
     print("|---|---:|---:|---:|---:|---:|")
     for lang, rel, source in EVAL_FILES[args.split]:
         if not (data_dir / "ner" / rel).is_file():

@@ -398,23 +398,3 @@ def evaluate(args: argparse.Namespace) -> int:
                                                "entities": bool(extractors), "rows": rows},
                                               indent=2) + "\n", encoding="utf-8")
     return 0
-
-
-def main(argv: list[str] | None = None) -> int:
-    """Stand-alone entry point: python -m training.summary {train,evaluate} [...]."""
-    parser = argparse.ArgumentParser(prog="python -m training.summary")
-    sub = parser.add_subparsers(dest="command", required=True)
-    for name, configure in (("train", configure_train), ("evaluate", configure_evaluate)):
-        p = sub.add_parser(name)
-        p.add_argument("--out", default=None)
-        p.add_argument("--models", default=None)
-        p.add_argument("--data-dir", default=None)
-        p.add_argument("--seed", type=int, default=0)
-        p.add_argument("--json", default=None)
-        configure(p)
-    args = parser.parse_args(argv)
-    return train(args) if args.command == "train" else evaluate(args)
-
-
-if __name__ == "__main__":
-    sys.exit(main())
