@@ -71,7 +71,7 @@ def main(argv: list[str] | None = None) -> int:
     ours = f"newsroom places {extractor.version}"
     natasha = natasha_spans()
     print("| file | system | sentences | LOC P | LOC R | LOC F1 | sentences/s (median) "
-          f"| speed vs natasha |")
+          "| speed vs natasha |")
     print("|---|---|---:|---:|---:|---:|---:|---:|")
     for lang, rel, source in EVAL_FILES[args.split]:
         items = list(iter_eval(shared_data_dir(), rel, source, args.limit))
