@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import math
 import re
+from bisect import bisect_left
 from functools import lru_cache
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -938,7 +939,8 @@ class PlaceExtractor:
                 kept.append(m)
         kept.sort(key=lambda m: m.start)
         if policy.get("drop_adjectives"):
-            kept = [m for m in kept if m.cue or not self._lone_adjective(toks, m)]
+            starts = [t.start for t in toks]
+            kept = [m for m in kept if m.cue or not self._lone_adjective(toks, starts, m)]
         return kept
 
     def _cut_alias(self, m: Mention, hit: tuple[int, int]) -> bool:
@@ -962,10 +964,15 @@ class PlaceExtractor:
         return self._after_first_name(text, toks, first, lang)
 
     @staticmethod
-    def _lone_adjective(toks: list[Token], m: Mention) -> bool:
+    def _lone_adjective(toks: list[Token], starts: list[int], m: Mention) -> bool:
         """A one-word Russian span that can only be an adjective («Российские власти»,
-        «Европейского союза»): factRuEval does not count place adjectives as places."""
-        inner = [t for t in toks if m.start <= t.start and t.end <= m.end]
+        «Европейского союза»): factRuEval does not count place adjectives as places.
+        `starts` are the tokens' start offsets, so the span's tokens are found by bisection."""
+        k = bisect_left(starts, m.start)
+        inner = []
+        while k < len(toks) and toks[k].end <= m.end:
+            inner.append(toks[k])
+            k += 1
         return len(inner) == 1 and ru_adjective(inner[0].norm)
 
     def find_spans(self, text: str, lang: str) -> list[tuple[int, int]]:
