@@ -9,7 +9,10 @@ size with the highest *expected* ROUGE F1 against an extract of the usual share 
 so long, likely sentences win over short certain ones only when they are worth it. Sentences
 come back in the article's order. Weights were fitted on topics/dev and NER-train headlines (one
 sentence) and on BBC News Summary pairs outside the test set (several sentences; see
-training/summary.py), never on the summarisation test sets.
+training/summary.py), never on the summarisation test sets. A chosen sentence loses what no
+headline carries: a closing agency attribution ("…, деп хабарлайды Tengrinews.kz тілшісі."), an
+opening byline ("KAZINFORM — ") or date ("8 мая 2017 года "), per-language patterns in
+`params.json`; what is returned stays one verbatim stretch of the article.
 """
 from __future__ import annotations
 
@@ -77,6 +80,9 @@ class Summarizer:
                              for lang, patterns in params.get("boilerplate", {}).items() if patterns}
         self._attribution = {lang: re.compile("|".join(patterns), re.IGNORECASE)
                              for lang, patterns in params.get("attribution", {}).items() if patterns}
+        # case matters here: an agency byline is told by its capitals ("KAZINFORM —")
+        self._lead_in = {lang: re.compile("|".join(patterns))
+                         for lang, patterns in params.get("lead_in", {}).items() if patterns}
 
     @classmethod
     def load(cls, root: Path) -> "Summarizer":
@@ -119,7 +125,8 @@ class Summarizer:
             chosen = _choose_set(cands, cfg, sentences, max_chars)
         else:
             chosen = _choose(cands, cfg, sentences, max_chars)
-        return [self._without_attribution(text, c.start, c.end, lang)
+        return [self._without_lead_in(text, *self._without_attribution(text, c.start, c.end, lang),
+                                      lang)
                 for c in sorted(chosen, key=lambda c: c.index)]
 
     def _without_attribution(self, text: str, start: int, end: int, lang: str) -> tuple[int, int]:
@@ -133,10 +140,30 @@ class Summarizer:
                 return start, found.start()
         return start, end
 
+    def _without_lead_in(self, text: str, start: int, end: int, lang: str) -> tuple[int, int]:
+        """The span minus an opening agency byline ("KAZINFORM — ") or date ("5 мая 2016 года "):
+        a headline never carries them.
+
+        Only when what remains still opens like a sentence (capital, digit or quote) and has
+        enough words; repeated, for a byline followed by a date."""
+        pattern = self._lead_in.get(lang)
+        while pattern is not None:
+            found = pattern.match(text, start, end)
+            if (not found or not start < found.end() < end or not _opens_sentence(text[found.end()])
+                    or len(_WORD_RE.findall(text[found.end():end])) < _MIN_KEPT_WORDS):
+                break
+            start = found.end()
+        return start, end
+
     def _config(self, sentences: int) -> dict[str, Any]:
         """Weights for a one-sentence lede or a several-sentence summary."""
         key = "single" if sentences == 1 else "multi"
         return self.params[key]
+
+
+def _opens_sentence(char: str) -> bool:
+    """Whether a sentence can start with this character: a capital, a digit or an opening quote."""
+    return char.isupper() or char.isdigit() or char in "«\"“„'"
 
 
 def _lower(text: str) -> str:

@@ -92,6 +92,82 @@ def test_a_content_verb_is_not_taken_for_an_attribution(model: Summarizer) -> No
     assert model.summarize(short, "ru", sentences=1) == [split(short)[0]]  # too little would remain
 
 
+@pytest.mark.parametrize("lang,text,lede", [
+    # a source whose name holds dots (1.3.0 stopped at the first dot and kept the whole sentence)
+    ("kk", "Шымкентте дінаралық келісімге арналған жастар форумы өтті, - деп хабарлайды "
+           "Tengrinews.kz тілшісі. Форумға 300 адам қатысты.",
+     "Шымкентте дінаралық келісімге арналған жастар форумы өтті"),
+    ("kk", "Сириядан оралған отбасылар оңалту орталығында үш ай тұрады деп мәлімдеді ҰҚК "
+           "төрағасының орынбасары. Орталық былтыр ашылған.",
+     "Сириядан оралған отбасылар оңалту орталығында үш ай тұрады"),
+    ("kk", "Ақтөбеде жаңа мешіттің ашылу салтанаты өтті, деп хабарлайды BAQ.KZ облыс әкімдігіне "
+           "сілтеме жасап. Мешітке 500 адам сыяды.",
+     "Ақтөбеде жаңа мешіттің ашылу салтанаты өтті"),
+    ("ru", "Комитет национальной безопасности задержал троих сторонников запрещенной группы, "
+           "передает Today.kz. Возбуждено уголовное дело.",
+     "Комитет национальной безопасности задержал троих сторонников запрещенной группы"),
+])
+def test_an_attribution_naming_a_web_source_is_trimmed(model: Summarizer, lang: str, text: str,
+                                                       lede: str) -> None:
+    assert model.summarize(text, lang, sentences=1) == [lede]
+
+
+def test_a_speakers_claim_keeps_its_source(model: Summarizer) -> None:
+    """Only reporting verbs are trimmed: a claim stays attributed, a subject keeps its verb."""
+    claim = "Ситуация в регионе остается стабильной, заявил министр внутренних дел. Он ответил на вопросы."
+    assert model.summarize(claim, "ru", sentences=1) == [split(claim)[0]]
+    said = "Ол жастар арасында діни сауаттылықты арттыру керек деп айтты. Жиынға 50 адам қатысты."
+    assert model.summarize(said, "kk", sentences=1) == [split(said)[0]]
+    named = "Облыста «Жастар – болашақ» деп аталатын жаңа жоба іске қосылды. Жобаға 40 адам қатысты."
+    assert model.summarize(named, "kk", sentences=1) == [split(named)[0]]
+
+
+@pytest.mark.parametrize("lang,text,lede", [
+    ("kk", "KAZINFORM — Түркістан облысында екі оңалту орталығы пайдалануға берілді. "
+           "Орталықтарда 90 бала ем алады.",
+     "Түркістан облысында екі оңалту орталығы пайдалануға берілді."),
+    ("kk", "АСТАНА. ҚазАқпарат - Сириядан тағы 40 отандасымыз елге жеткізілді. "
+           "Олардың 25-і бала.",
+     "Сириядан тағы 40 отандасымыз елге жеткізілді."),
+    ("kk", "Бүгін, 5 мамырда Алматыда діни бірлестіктер басшыларының кездесуі өтті. "
+           "Кездесуге 60 адам қатысты.",
+     "Алматыда діни бірлестіктер басшыларының кездесуі өтті."),
+    ("ru", "8 мая 2017 года Могиле Неизвестного Солдата в Москве исполнилось 50 лет. "
+           "В церемонии участвовали ветераны.",
+     "Могиле Неизвестного Солдата в Москве исполнилось 50 лет."),
+    ("ru", "Ummet.kz – Председатель ДУМК встретился с митрополитом Астанайским в Алматы. "
+           "Стороны обсудили межрелигиозный диалог.",
+     "Председатель ДУМК встретился с митрополитом Астанайским в Алматы."),
+])
+def test_an_opening_byline_or_date_is_trimmed(model: Summarizer, lang: str, text: str,
+                                              lede: str) -> None:
+    out = model.summarize(text, lang, sentences=1)
+    assert out == [lede]
+    assert lede in text  # still a verbatim piece of the article
+
+
+@pytest.mark.parametrize("lang,text", [
+    ("kk", "Қазақстан – көп ұлтты және көп конфессиялы мемлекет. Елде 18 конфессия бар."),
+    ("kk", "АҚШ – Қазақстанның маңызды инвестициялық серіктестерінің бірі. Сауда өсті."),
+    ("kk", "Кеше, 2 қарашада онлайн-форматта сарапшылардың дөңгелек үстелі өтті. Оған 20 адам "
+           "қатысты."),  # what follows the date is not a sentence opening
+    ("ru", "В пятницу, 14 июля, в Бишкеке прошла конференция по религиозной политике. "
+           "Её открыл министр."),
+    ("ru", "5 мая 2016 года Совет принял решение. Заседание продлилось три часа и завершилось "
+           "поздно вечером."),  # too little would remain
+])
+def test_a_sentence_is_not_cut_where_no_byline_or_date_opens_it(model: Summarizer, lang: str,
+                                                                text: str) -> None:
+    assert model.summarize(text, lang, sentences=1) == [split(text)[0]]
+
+
+def test_a_four_word_caption_is_not_the_lede(model: Summarizer) -> None:
+    text = ("Папа Римский Бенедикт XVI.\n"
+            "Папа Римский Бенедикт XVI назначил шесть новых кардиналов на консистории в Ватикане. "
+            "Церемония прошла в соборе Святого Петра.")
+    assert model.summarize(text, "ru", sentences=1) == [split(text)[1]]
+
+
 def test_several_sentences_prefer_central_ones(model: Summarizer) -> None:
     out = model.summarize(ARTICLE_EN, "en", sentences=3)
     assert "Weather in the capital was mild." not in out
