@@ -43,7 +43,8 @@ _CONTROL_TO_SPACE = {
     cp: " " for cp in range(0x110000)
     if unicodedata.category(chr(cp)) in ("Cc", "Cf") and chr(cp) not in "\n\t\r"
 }
-_CONTROL_TO_SPACE.update({cp: "\ufffd" for cp in range(0xD800, 0xE000)})
+_SURROGATE_TO_REPLACEMENT = {cp: "\ufffd" for cp in range(0xD800, 0xE000)}
+_CONTROL_TO_SPACE.update(_SURROGATE_TO_REPLACEMENT)
 _CYRILLIC_RE = re.compile(r"[\u0400-\u04ff]")
 _LATIN_RE = re.compile(r"[a-z]")
 
@@ -97,6 +98,13 @@ def clean(text: str) -> str:
     text = text.translate(_CONTROL_TO_SPACE)
     composed = unicodedata.normalize("NFC", text)
     return composed if len(composed) == len(text) else text
+
+
+def encodable(text: str) -> str:
+    """`text` with every lone surrogate (JSON can carry "\\ud800") as U+FFFD: such a string
+    cannot be encoded as UTF-8, so it could be neither hashed, stored nor sent back. Same
+    length, so spans still match; nothing else changes (`clean` also blanks control characters)."""
+    return text.translate(_SURROGATE_TO_REPLACEMENT)
 
 
 # Kazakh letters and the Russian letters people type for them on a Russian keyboard.

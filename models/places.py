@@ -103,15 +103,18 @@ PLACE_FOLLOWERS: dict[str, frozenset[str]] = {
         "envoy", "border", "capital", "state", "monday", "tuesday", "wednesday", "thursday",
         "friday", "saturday", "sunday", "january", "february", "march", "april", "may", "june",
         "july", "august", "september", "october", "november", "december", "on", "in", "and",
-        "of"]),
+        "of", "assistant", "under", "congressman", "congresswoman", "senator", "consulate",
+        "embassy"]),
 }
 # Endings of English nationality adjectives ("English county", "Chinese province").
 NATIONALITY_ENDINGS = ("ish", "ese", "ian", "ean", "ic", "ch", "ss")
 # A dateline: up to four words in capitals opening the text, then a comma and a capitalised
-# word, or a date.
+# word, or a date; or the venue line of a results report ("At Trent Bridge : Nottinghamshire
+# 392-6", "In Anjalonkoski : MyPa-47 1 Karabach 0").
 DATELINE: dict[str, re.Pattern] = {
     "en": re.compile(r"([A-Z][A-Z'.\-]*[A-Z.](?: [A-Z][A-Z'.\-]*[A-Z.]){0,3})"
-                     r"(?= ?, [A-Z][a-z]| \d{4}-\d\d-\d\d)"),
+                     r"(?= ?, [A-Z][a-z]| \d{4}-\d\d-\d\d)"
+                     r"|(?:At|In) ([A-Z][\w'.\-]*(?: [A-Z][\w'.\-]*){0,3})(?= ?:)"),
 }
 # Words that make a sentence a sports report, where a bare town names a club ("joined
 # Newcastle", "Surrey captain"); a preposition in SPORTS_VENUE makes it the venue again.
@@ -208,7 +211,7 @@ FOCUS_STRONG = ("KZ", "KG", "TJ", "UZ", "TM", "AF")
 # Where the repatriation stories happen: a town of these is a place on its own (Idlib, Hasakah).
 CAMP_COUNTRIES = ("SY", "IQ")
 _CUE_FIT = {"region": ("region",), "district": ("district",), "city": ("city", "village"),
-            "village": ("village", "city")}
+            "village": ("village", "city"), "other": ("other", "city", "village")}
 
 
 @dataclass
@@ -299,6 +302,15 @@ def _person_like(norm: str) -> bool:
 @lru_cache(maxsize=100_000)
 def _primary_key(name: str) -> str:
     return name_key(name)
+
+
+def _gap_after(text: str, toks: list[Token], j: int) -> str:
+    """What separates the match ending at token j-1 from token j, the closing dot of an
+    abbreviation ("U.S.") counted as part of the match."""
+    gap = text[toks[j - 1].end:toks[j].start]
+    if gap[:1] == "." and len(toks[j - 1].text) == 1:
+        gap = gap[1:]
+    return gap
 
 
 def _sentence_start(text: str, toks: list[Token], i: int) -> bool:
@@ -658,7 +670,8 @@ class PlaceExtractor:
         taken = [(m.start, m.end) for m in found]
         extra = []
         for k, tok in enumerate(toks):
-            cue = TYPE_WORDS["en"].get(tok.norm) if tok.text.islower() else None
+            cue = (TYPE_WORDS["en"].get(tok.norm) or ("other" if tok.norm == "airport" else None)
+                   if tok.text.islower() else None)
             if cue is None:
                 continue
             name = None
@@ -668,13 +681,23 @@ class PlaceExtractor:
             elif k > 0 and tok.norm in ("province", "county", "district", "region") \
                     and not _sentence_start(text, toks, k - 1):
                 name = toks[k - 1]  # "Huize county"
+            elif k > 0 and tok.norm == "airport" and not _sentence_start(text, toks, k - 1):
+                name = toks[k - 1]  # "Stansted airport", "Ben Gurion airport": its place
             if name is None or not name.text[:1].isupper() or name.text.isupper() \
-                    or name.norm.endswith(NATIONALITY_ENDINGS) \
-                    or any(a < name.end and name.start < b for a, b in taken):
+                    or name.norm.endswith(NATIONALITY_ENDINGS):
                 continue
-            extra.append(Mention(name.start, name.end, name.text, name.norm,
-                                 self.gaz.lookup(name.norm), cue, extra={"pattern": "type"}))
-            taken.append((name.start, name.end))
+            first = toks.index(name, max(0, k - 3)) if tok.norm == "airport" else None
+            while first is not None and first > 0 and k - first < 3 \
+                    and _joined(text, toks, first - 1, 2) and toks[first - 1].text.istitle() \
+                    and not _sentence_start(text, toks, first - 1):
+                first -= 1  # the whole name: "Ben Gurion", "Sao Paulo"
+            start = toks[first].start if first is not None else name.start
+            if any(a < name.end and start < b for a, b in taken):
+                continue
+            key = name_key(text[start:name.end])
+            extra.append(Mention(start, name.end, text[start:name.end], key,
+                                 self.gaz.lookup(key), cue, extra={"pattern": "type"}))
+            taken.append((start, name.end))
         return sorted(found + extra, key=lambda m: m.start) if extra else found
 
     def _dateline(self, text: str, lang: str, found: list[Mention]) -> list[Mention]:
@@ -683,7 +706,7 @@ class PlaceExtractor:
         m = DATELINE[lang].match(text)
         if m is None:
             return found
-        start, end = m.span(1)
+        start, end = m.span(1) if m.group(1) else m.span(2)
         surface = text[start:end]
         key = name_key(surface)
         kept = [x for x in found if x.end <= start or x.start >= end]
@@ -773,15 +796,20 @@ class PlaceExtractor:
         rules = NEIGHBOUR_RULES.get(lang, {})
         if self._in_org_name(text, toks, i, j, lang):
             return True
-        if cue is None and rules.get("right_name") and j < len(toks) \
+        if j == len(toks):
+            return False
+        gap = _gap_after(text, toks, j)
+        if rules.get("right_name") and gap == "-" and toks[j].text.islower():
+            return True  # "U.S.-led", "Kabul-based": a compound adjective, not a mention
+        if cue is None and rules.get("right_name") \
                 and toks[j].norm not in PLACE_FOLLOWERS.get(lang, ()) \
                 and not _title_case(text, toks[i].start):
-            # "New York Stock Exchange", "China Daily", "Margarita Maruseva": a capitalised
-            # word after a place that is neither a title ("Moscow Mayor", "Kazakhstan
-            # President") nor a date makes it part of a longer name (not in a title-case
-            # headline, where every word is capitalised).
+            # "New York Stock Exchange", "China Daily", "U.S. Open", "Margarita Maruseva": a
+            # capitalised word after a place that is neither a title ("Moscow Mayor",
+            # "Kazakhstan President") nor a date makes it part of a longer name (not in a
+            # title-case headline, where every word is capitalised).
             nxt = toks[j]
-            return text[toks[j - 1].end:nxt.start] == " " and nxt.text[:1].isupper() \
+            return gap == " " and nxt.text[:1].isupper() \
                 and not nxt.text.isupper() and self._type_word(nxt.norm, lang) is None \
                 and self._match_at(toks, j, lang, text) is None
         return False

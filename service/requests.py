@@ -10,6 +10,7 @@ from flask import current_app, request
 from werkzeug.exceptions import RequestEntityTooLarge
 
 from models.errors import InputError
+from models.normalize import encodable
 from models.pipeline import LANGUAGES, PARTS, Document
 
 
@@ -53,15 +54,12 @@ def json_body() -> dict:
 # JSON may escape a lone UTF-16 surrogate ("\\ud800"); such a string cannot be encoded as UTF-8,
 # so hashing it or sending it back would fail. Only bodies with a surrogate escape are walked.
 _ESCAPED_SURROGATE = re.compile(r"\\u[dD][89a-fA-F]")
-_LONE_SURROGATE = re.compile("[\ud800-\udfff]")
 
 
 def _without_lone_surrogates(body: dict) -> dict:
     """The body with every lone surrogate as U+FFFD (same length, so spans still match)."""
     def fix(value):
-        if isinstance(value, str):
-            return _LONE_SURROGATE.sub("\ufffd", value)
-        return value
+        return encodable(value) if isinstance(value, str) else value
 
     root = {fix(k): v for k, v in body.items()}
     stack: list = [root]

@@ -276,6 +276,9 @@ def test_kazakh_spans_follow_the_recogniser_but_extract_keeps_strong_places(plac
     ("The National Bank of Poland cut its rate.", None, ["Poland"]),
     ("He won the Hong Kong Open last year.", None, ["Hong Kong"]),
     ("Kazakhstan President Kassym-Jomart Tokayev visited Bishkek.", "Bishkek", []),
+    ("Sampras opens the defence of his U.S. Open crown in Flushing.", None, ["U.S."]),
+    ("U.S. Assistant Secretary Robin Raphel flew to Kabul.", "U.S.", []),
+    ("Faulding Inc said the Cup winners Cup draw cut Gas demand.", None, ["Inc", "Cup", "Gas"]),
 ])
 def test_english_teams_and_organisation_names_are_not_places(places, text, place, not_places):
     spans = [text[a:b] for a, b in places.find_spans(text, "en")]
@@ -296,6 +299,8 @@ def test_a_sports_word_makes_teams_only_in_its_own_sentence(places):
 def test_english_dateline_and_title_case_headline(places):
     text = "LONGYEAR , Norway 1996-08-30"
     assert [text[a:b] for a, b in places.find_spans(text, "en")] == ["LONGYEAR", "Norway"]
+    venue = "At Trent Bridge : Nottinghamshire 392-6 ( G. Archer 143 not out )"
+    assert [venue[a:b] for a, b in places.find_spans(venue, "en")] == ["Trent Bridge"]
     headline = "IWPR Tajikistan Conducted Dialogue Meetings on Religion in Four Districts"
     assert [p["name"] for p in places.extract(headline, "en")] == ["Tajikistan"]
 
@@ -314,3 +319,18 @@ def test_arabic_article_names_are_matched(places):
     assert names == ["Tajikistan", "Al-Hol camp", "Syria"], names
     text = "He said al-Qaeda was behind it."
     assert places.extract(text, "en") == []
+
+
+def test_compound_adjectives_and_airports(places):
+    text = "A U.S.-led force met envoys in Kabul; a plane landed at Ben Gurion airport."
+    spans = [text[a:b] for a, b in places.find_spans(text, "en")]
+    assert spans == ["Kabul", "Ben Gurion"]  # "U.S.-led" is an adjective in the corpus
+    names = [p["name"] for p in places.extract(text, "en")]
+    assert names[:2] == ["United States", "Kabul"]  # but the story still mentions the U.S.
+
+
+def test_an_airport_named_after_a_town_resolves_to_the_town(places):
+    # In a sports sentence the bare town would be a club; "airport" makes it a place again.
+    text = "The striker was taken to Sao Paulo airport after the game."
+    assert [(p["name"], p["geonameid"]) for p in places.extract(text, "en")] == [
+        ("São Paulo", 3448439)]

@@ -34,7 +34,7 @@ from models.normalize import fold
 from training.metrics import span_f1
 from training.corpora import REPO_ROOT, read_jsonl, shared_data_dir
 
-VERSION = "1.2.0"
+VERSION = "1.3.0"
 ALIASES_FILE = "place_aliases.tsv"
 ALIASES_PATH = Path(__file__).resolve().parent / "data" / ALIASES_FILE
 REGRESSION_PATH = REPO_ROOT / "tests" / "data" / "places_regression.tsv"
@@ -82,6 +82,11 @@ def _pkg_data(package: str) -> Path:
     if spec is None or not spec.submodule_search_locations:
         raise SystemExit(f"package {package} is not installed")
     return Path(list(spec.submodule_search_locations)[0])
+
+
+# An airport or station code among a town's alternate names ("INC" for Yinchuan, "CUP" for
+# Carúpano): once folded it would match the words Inc, Cup, Gas in ordinary text.
+_CODE = re.compile(r"[A-Z]{3,4}$")
 
 
 def _usable(name: str) -> bool:
@@ -216,7 +221,7 @@ def _cities(b: Builder) -> None:
                 continue
             seen.add(gid)
             pop = int(c.get("population") or 0)
-            alts = [a for a in c.get("alternatenames", []) if _usable(a)]
+            alts = [a for a in c.get("alternatenames", []) if _usable(a) and not _CODE.match(a)]
             ru = [a for a in alts if _RU_ONLY.match(a.lower())]
             b.add(int(gid), c["name"], "city" if pop >= CITY_POPULATION else "village",
                   c["countrycode"], c["latitude"], c["longitude"], pop, c.get("admin1code"),
