@@ -130,6 +130,9 @@ SPORTS_WORDS: dict[str, frozenset[str]] = {
 # A cricket total after a team's name ("Kent 108-3"), not a date ("1996-08-30").
 _RUNS = re.compile(r"\d{1,3}-\d{1,2}$")
 SPORTS_VENUE = frozenset(["in", "at", "near", "outside"])
+# Prepositions that make a weak match a place ("in Doboj"): English only, where the recogniser
+# is a lexicon; the Russian and Kazakh CRFs see the preposition themselves.
+LOCATIVE = {"en": frozenset(["in", "near", "outside"])}
 UK_NATIONS = frozenset(["England", "Scotland", "Wales", "Northern Ireland"])
 # Words after a place that make it part of an event's or a paper's name, in any case ("U.S.
 # Open", "HONG KONG OPEN", "BERLIN GRAND PRIX", "Jakarta Post").
@@ -728,8 +731,9 @@ class PlaceExtractor:
     def _alone(self, text: str, toks: list[Token], i: int, j: int, lang: str) -> bool:
         """False when a capitalised non-place neighbour makes the match part of a longer name."""
         rules = NEIGHBOUR_RULES.get(lang, {})
-        if toks[i].text.isupper() and len(toks[i].text) > 3:
-            return True  # a headline in capitals: neighbours say nothing
+        name = "".join(t.text for t in toks[i:j])
+        if name.isupper() and len(name) > 3:
+            return True  # a headline in capitals ("BOSTON AT NEW YORK"): neighbours say nothing
         if self._after_first_name(text, toks, i, lang):
             return False
         if rules.get("left") and i > 0:
@@ -941,7 +945,8 @@ class PlaceExtractor:
         kept = []
         for m in found:
             hits = [s for s in spans if s[0] < m.end and m.start < s[1]]
-            if not hits and policy.get("drop_unconfirmed") and self._weak(m):
+            if not hits and policy.get("drop_unconfirmed") and self._weak(m) \
+                    and not self._after_locative(toks, m, lang):
                 continue
             if policy.get("drop_all_unconfirmed") and not hits and not m.demonym \
                     and not (policy.get("keep_strong_spans" if spans_only else "keep_strong")
@@ -970,6 +975,13 @@ class PlaceExtractor:
             starts = [t.start for t in toks]
             kept = [m for m in kept if m.cue or not self._lone_adjective(toks, starts, m)]
         return kept
+
+    @staticmethod
+    def _after_locative(toks: list[Token], m: Mention, lang: str) -> bool:
+        """A locative preposition right before a weak match vouches for it where the
+        recogniser cannot ("in Doboj", "near Topolcany": English has no trained recogniser)."""
+        i = m.extra.get("tokens", (0, 0))[0]
+        return i > 0 and toks[i - 1].norm in LOCATIVE.get(lang, ())
 
     def _cut_alias(self, m: Mention, hit: tuple[int, int]) -> bool:
         """The recogniser's span lies inside a several-word name of our alias table («Ресей

@@ -279,6 +279,8 @@ def test_kazakh_spans_follow_the_recogniser_but_extract_keeps_strong_places(plac
     ("Sampras opens the defence of his U.S. Open crown in Flushing.", None, ["U.S."]),
     ("U.S. Assistant Secretary Robin Raphel flew to Kabul.", "U.S.", []),
     ("Faulding Inc said the Cup winners Cup draw cut Gas demand.", None, ["Inc", "Cup", "Gas"]),
+    ("CALIFORNIA AT NEW YORK", "NEW YORK", ["CALIFORNIA"]),
+    ("NATO troops fear violence in Doboj after the vote.", "Doboj", []),
 ])
 def test_english_teams_and_organisation_names_are_not_places(places, text, place, not_places):
     spans = [text[a:b] for a, b in places.find_spans(text, "en")]
