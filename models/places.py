@@ -843,12 +843,17 @@ class PlaceExtractor:
         makes a venue. National teams
         stay places (CoNLL's convention: "Pakistan 185" is LOC), so a country never counts;
         "in"/"at" before a town make it the venue ("in Salzburg 3-2")."""
-        after = toks[j] if j < len(toks) else None
         before = toks[i - 1] if i > 0 else None
         venue = before is not None and before.norm in SPORTS_VENUE
-        score = after is not None and not venue and text[toks[j - 1].end:after.start] == " " \
+        k = j  # past the rest of the club's name: "Ajax Amsterdam 4-2", "Werder Bremen 1"
+        while k < len(toks) and k < j + 2 and toks[k].text[:1].isupper() \
+                and not toks[k].text.isupper() and text[toks[k - 1].end:toks[k].start] == " ":
+            k += 1
+        after = toks[k] if k < len(toks) else None
+        score = after is not None and not venue and text[toks[k - 1].end:after.start] == " " \
             and (after.text.isdigit() and len(after.text) <= 3
                  or _RUNS.match(after.text) is not None)
+        after = toks[j] if j < len(toks) else None
         fixture = len(toks) <= 6 and text.isupper() and after is not None and after.text == "AT"
         versus = fixture or any(t is not None and t.norm in VERSUS for t in (after, before))
         in_sports = not venue and any(a <= toks[i].start < b for a, b in sports)

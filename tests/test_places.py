@@ -280,6 +280,8 @@ def test_kazakh_spans_follow_the_recogniser_but_extract_keeps_strong_places(plac
     ("U.S. Assistant Secretary Robin Raphel flew to Kabul.", "U.S.", []),
     ("Faulding Inc said the Cup winners Cup draw cut Gas demand.", None, ["Inc", "Cup", "Gas"]),
     ("CALIFORNIA AT NEW YORK", "NEW YORK", ["CALIFORNIA"]),
+    ("Juventus beat Dutch champions Ajax Amsterdam 4-2 on penalties.", None, ["Ajax"]),
+    ("Billings MT 4.62 up .01", "Billings", []),
     ("NATO troops fear violence in Doboj after the vote.", "Doboj", []),
 ])
 def test_english_teams_and_organisation_names_are_not_places(places, text, place, not_places):
