@@ -7,6 +7,7 @@ label, median training seconds and median tagging throughput over repeats; then 
 train the recipe on 1,000 documents (the training-time bar).
 
     .venv/bin/python bench/topics.py [--repeats 5] [--train-repeats 3]
+    .venv/bin/python bench/topics.py --speed-only   # the two speed bars only; never reads test.jsonl
 """
 from __future__ import annotations
 
@@ -104,14 +105,38 @@ def row(name: str, m: dict, train_s: float | None, docs_per_s: float) -> str:
             + f" | {m['calibration']['ece']:.3f} | {train} | {docs_per_s:,.0f} |")
 
 
+def thousand_docs(dev: list[dict]) -> list[dict]:
+    """The training-time bar is for 1,000 documents: dev + starter, topped up with dev records
+    again (new ids and groups, so cross-validation treats them as further documents)."""
+    starter = load_corpus([STARTER])
+    extra = [dict(r, id=f"{r['id']}-again", group=f"{r['group']}-again") for r in dev]
+    return (dev + starter + extra)[:1000]
+
+
+def speed_only(dev: list[dict], args: argparse.Namespace) -> int:
+    """The bundled model's tag_many throughput on dev.jsonl and the 1,000-document training time."""
+    tagger = TopicTagger.load(args.models)
+    docs = [{"text": r["text"], "title": r["title"], "lang": r["lang"]} for r in dev]
+    tag_s, _ = timed(lambda: tagger.tag_many(docs), args.repeats)
+    train_s, _ = timed(lambda: fit_model(thousand_docs(dev), seed=0), 1)
+    print(f"topics speed ({tagger.version}): tag_many {len(docs) / tag_s:,.0f} docs/s on dev.jsonl "
+          f"({len(docs)} docs, median of {args.repeats}); training on 1,000 docs {train_s:.1f} s")
+    return 0
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--repeats", type=int, default=5, help="tagging repeats (median)")
     parser.add_argument("--train-repeats", type=int, default=3, help="training repeats (median)")
     parser.add_argument("--data-dir", type=Path, default=shared_data_dir())
     parser.add_argument("--models", type=Path, default=BUNDLED_DIR)
+    parser.add_argument("--speed-only", action="store_true",
+                        help="only tagging docs/s (on dev.jsonl) and the 1,000-doc training time: "
+                             "no scores, test.jsonl is not read (for tuning sessions)")
     args = parser.parse_args(argv)
     dev = load_corpus([args.data_dir / "topics" / "dev.jsonl"])
+    if args.speed_only:
+        return speed_only(dev, args)
     test = load_corpus([args.data_dir / "topics" / "test.jsonl"])
     docs = [{"text": r["text"], "title": r["title"], "lang": r["lang"]} for r in test]
     lines = ["| system | micro-F1 | ru | kk | en | F1 extremism | F1 interfaith | F1 repatriation "
@@ -138,12 +163,7 @@ def main(argv: list[str] | None = None) -> int:
     m = metrics(test, LABELS, P, np.full(len(LABELS), 0.5))
     lines.append(row("anchor: TF-IDF char2–5+word1–2 + OvR LR (C=10, balanced) @0.5 (dev)", m, a_train_s, len(docs) / a_tag_s))
 
-    # The training-time bar is for 1,000 documents: dev + starter, topped up with dev records again
-    # (new ids and groups, so cross-validation treats them as further documents).
-    starter = load_corpus([STARTER])
-    extra = [dict(r, id=f"{r['id']}-again", group=f"{r['group']}-again") for r in dev]
-    thousand = (dev + starter + extra)[:1000]
-    train_1000_s, _ = timed(lambda: fit_model(thousand, seed=0), 1)
+    train_1000_s, _ = timed(lambda: fit_model(thousand_docs(dev), seed=0), 1)
 
     k_s, P = timed(lambda: keyword_scores(test), args.repeats)
     m = metrics(test, LABELS, P, np.full(len(LABELS), 0.5))

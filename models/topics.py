@@ -11,6 +11,7 @@ from __future__ import annotations
 import json
 import math
 import re
+from functools import lru_cache
 from pathlib import Path
 from typing import Any, Iterable, Sequence
 
@@ -62,7 +63,10 @@ _ALL_STOP_WORDS = frozenset().union(*EVIDENCE_STOP_WORDS.values())
 # ("ислам_мемлекет" matches "ислам мемлекетінің"). Each group is one language-independent feature
 # (its log count in the document), so what the data teach about a cue in one language carries over
 # to the others; groups include the hard negatives of the labelling guideline (evacuations, kandas,
-# single-faith rites, ordinary crime, war news). Adding a language is one entry.
+# single-faith rites, ordinary crime, war news, military/coup news) and the legal wording around
+# banned organisations. Adding a language is one entry. A fitted CueCounts matches only the groups
+# it was fitted with, so adding a group leaves older artefacts' features unchanged (changing an
+# existing group's stems does not).
 TOPIC_CUES: dict[str, dict[str, str]] = {
     "ru": {
         "terror": "террор теракт смертни взрыв бомб шахид боевик",
@@ -86,6 +90,10 @@ TOPIC_CUES: dict[str, dict[str, str]] = {
         "refugees": "беженц",
         "crime": "мошеннич наркот кража убийств взятк",
         "war": "войн обстрел ракет армии",
+        "military": "военн военнослуж солдат министерств_оборон минобороны переворот авиаудар "
+                    "боевых_действ",
+        "banned": "запрещен_в_рф запрещен_в_росси запрещен_в_казахстан признан_террорист "
+                  "признан_экстремист",
     },
     "kk": {
         "terror": "террор лаңкес жарылыс жарылғыш",
@@ -109,6 +117,8 @@ TOPIC_CUES: dict[str, dict[str, str]] = {
         "refugees": "босқын",
         "crime": "алаяқ есірткі ұрлық кісі_өлтір пара",
         "war": "соғыс атқылау зымыран",
+        "military": "әскер сарбаз қорғаныс_министрлі төңкеріс әуе_шабуыл",
+        "banned": "тыйым_салынған",
     },
     "en": {
         "terror": "terror bomb suicide explos militant",
@@ -132,6 +142,8 @@ TOPIC_CUES: dict[str, dict[str, str]] = {
         "refugees": "refugee",
         "crime": "fraud drug theft murder brib",
         "war": "war shelling missile army strike",
+        "military": "soldier military troops coup defense_ministry defence_ministry airstrike",
+        "banned": "banned_in designated_terror proscribed",
     },
 }
 
@@ -170,8 +182,9 @@ def compose(title: str, text: str) -> str:
 
 
 def stem_words(text: str) -> list[str]:
-    """Word-stem features: folded words cut to a fixed prefix, plus adjacent stem pairs."""
-    stems = [w[:_STEM_LEN] for w in _WORD_RE.findall(fold(text)) if not w.isdigit()]
+    """Word-stem features of fold()ed text (the classifier folds each document once): words cut
+    to a fixed prefix, plus adjacent stem pairs."""
+    stems = [w[:_STEM_LEN] for w in _WORD_RE.findall(text) if not w.isdigit()]
     return stems + [f"{a} {b}" for a, b in zip(stems, stems[1:])]
 
 
@@ -250,6 +263,17 @@ def _cue_pattern(cues: dict[str, dict[str, str]]) -> tuple[re.Pattern, tuple[str
 _CUE_RE, CUE_GROUPS = _cue_pattern(TOPIC_CUES)
 
 
+@lru_cache(maxsize=8)
+def _fitted_cue_pattern(groups: tuple[str, ...]) -> tuple[re.Pattern, tuple[str, ...]]:
+    """The cue regex over only `groups` (those a CueCounts was fitted with): a group added to the
+    table later can then neither add a column nor take matches from the groups an older artefact
+    was trained with."""
+    if groups == CUE_GROUPS:
+        return _CUE_RE, CUE_GROUPS
+    return _cue_pattern({lang: {g: stems for g, stems in table.items() if g in groups}
+                         for lang, table in TOPIC_CUES.items()})
+
+
 class CueCounts(BaseEstimator, TransformerMixin):
     """Language-independent cue-group features: `weight` × log(1 + hits of the group's cues).
 
@@ -264,25 +288,34 @@ class CueCounts(BaseEstimator, TransformerMixin):
         self.vocabulary_ = {group: i for i, group in enumerate(CUE_GROUPS)}
         return self
 
+    def _pattern(self) -> tuple[re.Pattern, list[int]]:
+        """The regex over the fitted groups and, per regex group index, the feature column."""
+        pattern, names = _fitted_cue_pattern(tuple(sorted(self.vocabulary_)))
+        return pattern, [self.vocabulary_[name] for name in names]
+
     def transform(self, X: Sequence[str]):
-        """(documents × cue groups) sparse matrix."""
+        """(documents × cue groups) sparse matrix of fold()ed documents."""
         rows, cols, vals = [], [], []
+        pattern, column = self._pattern()
         for i, doc in enumerate(X):
-            counts: dict[str, int] = {}
-            for m in _CUE_RE.finditer(fold(doc)):
-                counts[m.lastgroup] = counts.get(m.lastgroup, 0) + 1
-            for name, n in counts.items():
+            counts: dict[int, int] = {}
+            for m in pattern.finditer(doc):
+                col = column[int(m.lastgroup[2:])]
+                counts[col] = counts.get(col, 0) + 1
+            for col, n in counts.items():
                 rows.append(i)
-                cols.append(int(name[2:]))
+                cols.append(col)
                 vals.append(self.weight * math.log1p(n))
         return sparse.csr_matrix((np.array(vals, dtype=np.float32), (rows, cols)),
-                                 shape=(len(X), len(CUE_GROUPS)), dtype=np.float32)
+                                 shape=(len(X), len(self.vocabulary_)), dtype=np.float32)
 
     def build_analyzer(self):
         """The cue group a single (folded) word starts with, if any."""
+        pattern, names = _fitted_cue_pattern(tuple(sorted(self.vocabulary_)))
+
         def analyze(word: str) -> list[str]:
-            m = _CUE_RE.match(word)
-            return [CUE_GROUPS[int(m.lastgroup[2:])]] if m else []
+            m = pattern.match(word)
+            return [names[int(m.lastgroup[2:])]] if m else []
         return analyze
 
 
@@ -311,8 +344,12 @@ class TopicClassifier(BaseEstimator, ClassifierMixin):
     """Multi-label topic classifier: char n-gram + word-stem TF-IDF + topic-cue group counts,
     one-vs-rest logistic regression.
 
-    `fit` also learns, from grouped cross-validation on the training data, a Platt calibration
-    per label (out-of-fold scores → probabilities) and a per-label threshold (`_best_threshold`).
+    `fit` also learns, from grouped cross-validation on the training data, a calibration per
+    label and a per-label threshold (`_best_threshold`). The calibration is a small logistic
+    regression on the label's out-of-fold logit plus, with `stack_cues`, the topic-cue log counts
+    at full scale: Platt scaling that also lets the cue groups (language-independent beat
+    knowledge) correct the text model with ~25 weights per label, where inside the 100k-feature
+    model they only help at a small weight (dev CV, Russian: war/coup/terror-group news).
     X is a list of document strings (see `compose`); y is a list of label lists.
     """
 
@@ -320,7 +357,7 @@ class TopicClassifier(BaseEstimator, ClassifierMixin):
                  use_stems: bool = True, cue_weight: float = 0.05, C: float = 30.0,
                  class_weight: str | None = "balanced",
                  cv_folds: int = 5, threshold_tolerance: float = 0.03,
-                 random_state: int = 0) -> None:
+                 stack_cues: bool = True, random_state: int = 0) -> None:
         self.char_ngrams = char_ngrams
         self.char_min_df = char_min_df
         self.use_stems = use_stems
@@ -329,13 +366,14 @@ class TopicClassifier(BaseEstimator, ClassifierMixin):
         self.class_weight = class_weight
         self.cv_folds = cv_folds
         self.threshold_tolerance = threshold_tolerance
+        self.stack_cues = stack_cues
         self.random_state = random_state
 
     def _pipeline(self) -> Pipeline:
         """A fresh, unfitted vectoriser + classifier pipeline with this estimator's params."""
         blocks = [("char", WordCachedTfidf(
             analyzer="char_wb", ngram_range=tuple(self.char_ngrams), min_df=self.char_min_df,
-            sublinear_tf=True, lowercase=False, preprocessor=fold, dtype=np.float32))]
+            sublinear_tf=True, lowercase=False, dtype=np.float32))]
         if self.use_stems:
             blocks.append(("stem", TfidfVectorizer(
                 analyzer=stem_words, sublinear_tf=True, min_df=1, dtype=np.float32)))
@@ -348,7 +386,7 @@ class TopicClassifier(BaseEstimator, ClassifierMixin):
     def fit(self, X: Sequence[str], y: Sequence[Iterable[str]],
             groups: Sequence[str] | None = None) -> "TopicClassifier":
         """Fit the pipeline on all data; calibration and thresholds from grouped out-of-fold scores."""
-        X = list(X)
+        X = [fold(x) for x in X]  # once here; every feature block works on folded text
         binarizer = MultiLabelBinarizer()
         Y = binarizer.fit_transform([list(labels) for labels in y])
         if Y.shape[1] == 0:
@@ -357,30 +395,27 @@ class TopicClassifier(BaseEstimator, ClassifierMixin):
             raise InputError("X and y differ in length", code="bad_training_data")
         self.classes_ = np.array(binarizer.classes_, dtype=object)
         self.oof_scores_ = self._out_of_fold(X, Y, groups)
-        self.calibration_ = []
-        self.thresholds_ = np.full(Y.shape[1], 0.5)
-        for j in range(Y.shape[1]):
-            a, b = self._platt(self.oof_scores_[:, j], Y[:, j])
-            self.calibration_.append((a, b))
-            calibrated = self._calibrate(self.oof_scores_[:, j], a, b)
-            if 0 < Y[:, j].sum() < len(Y):
-                self.thresholds_[j] = _best_threshold(Y[:, j], calibrated, self.threshold_tolerance)
-        self.oof_probabilities_ = self._calibrate_all(self.oof_scores_)
+        if self.stack_cues and self.cue_weight:
+            self._fit_stacked_calibration(X, Y, groups)
+        else:
+            self._fit_platt(Y)
         self.pipeline_ = self._pipeline().fit(X, Y)
         self.n_features_ = int(sum(len(v.vocabulary_) for _, v in
                                    self.pipeline_.named_steps["features"].transformer_list))
         return self
 
-    def _out_of_fold(self, X: list[str], Y: np.ndarray, groups: Sequence[str] | None) -> np.ndarray:
-        """Raw one-vs-rest probabilities for each document from a model that did not see its group."""
+    def _splits(self, X: list[str], Y: np.ndarray, groups: Sequence[str] | None) -> list:
+        """The (train, held) index pairs of the internal cross-validation, grouped when groups are given."""
         n_groups = len(set(groups)) if groups is not None else len(X)
         folds = max(2, min(self.cv_folds, n_groups))
         if groups is not None:
-            splitter = GroupKFold(n_splits=folds).split(X, Y, groups)
-        else:
-            splitter = KFold(n_splits=folds, shuffle=True, random_state=self.random_state).split(X)
+            return list(GroupKFold(n_splits=folds).split(X, Y, groups))
+        return list(KFold(n_splits=folds, shuffle=True, random_state=self.random_state).split(X))
+
+    def _out_of_fold(self, X: list[str], Y: np.ndarray, groups: Sequence[str] | None) -> np.ndarray:
+        """Raw one-vs-rest probabilities for each document from a model that did not see its group."""
         scores = np.full(Y.shape, 0.5)
-        for train, held in splitter:
+        for train, held in self._splits(X, Y, groups):
             Yt = Y[train]
             cols = [j for j in range(Y.shape[1]) if 0 < Yt[:, j].sum() < len(train)]
             if not cols:
@@ -389,6 +424,47 @@ class TopicClassifier(BaseEstimator, ClassifierMixin):
             proba = model.predict_proba([X[i] for i in held])
             scores[np.ix_(held, cols)] = proba.reshape(len(held), len(cols))
         return scores
+
+    def _fit_platt(self, Y: np.ndarray) -> None:
+        """Platt calibration and thresholds from the out-of-fold scores (no cue terms)."""
+        self.calibration_ = []
+        self.cue_coef_ = None
+        self.thresholds_ = np.full(Y.shape[1], 0.5)
+        for j in range(Y.shape[1]):
+            a, b = self._platt(self.oof_scores_[:, j], Y[:, j])
+            self.calibration_.append((a, b))
+            calibrated = self._calibrate(self.oof_scores_[:, j], a, b)
+            if 0 < Y[:, j].sum() < len(Y):
+                self.thresholds_[j] = _best_threshold(Y[:, j], calibrated, self.threshold_tolerance)
+        self.oof_probabilities_ = self._calibrate_all(self.oof_scores_)
+
+    def _fit_stacked_calibration(self, X: list[str], Y: np.ndarray, groups: Sequence[str] | None) -> None:
+        """Per label, logistic regression on [out-of-fold logit, cue log counts]; its thresholds
+        come from its own grouped out-of-fold probabilities (so they are not fitted in-sample)."""
+        cues = CueCounts(weight=1.0).fit([]).transform(X).toarray()
+        logits = _logit(self.oof_scores_)
+        self.calibration_, coefs = [], []
+        self.thresholds_ = np.full(Y.shape[1], 0.5)
+        self.oof_probabilities_ = np.empty(Y.shape, dtype=float)
+        for j in range(Y.shape[1]):
+            F = np.column_stack([logits[:, j], cues])
+            if Y[:, j].min() == Y[:, j].max():
+                self.calibration_.append((1.0, 0.0))
+                coefs.append(np.zeros(cues.shape[1]))
+                self.oof_probabilities_[:, j] = self._calibrate(self.oof_scores_[:, j], 1.0, 0.0)
+                continue
+            for train, held in self._splits(X, Y, groups):
+                if Y[train, j].min() == Y[train, j].max():
+                    self.oof_probabilities_[held, j] = Y[train, j].mean()
+                    continue
+                lr = LogisticRegression(C=1.0, max_iter=2000).fit(F[train], Y[train, j])
+                self.oof_probabilities_[held, j] = lr.predict_proba(F[held])[:, 1]
+            lr = LogisticRegression(C=1.0, max_iter=2000).fit(F, Y[:, j])
+            self.calibration_.append((float(lr.coef_[0, 0]), float(lr.intercept_[0])))
+            coefs.append(lr.coef_[0, 1:].astype(float))
+            self.thresholds_[j] = _best_threshold(Y[:, j], self.oof_probabilities_[:, j],
+                                                  self.threshold_tolerance)
+        self.cue_coef_ = np.vstack(coefs)
 
     @staticmethod
     def _platt(scores: np.ndarray, y: np.ndarray) -> tuple[float, float]:
@@ -403,20 +479,36 @@ class TopicClassifier(BaseEstimator, ClassifierMixin):
     def _calibrate(scores: np.ndarray, a: float, b: float) -> np.ndarray:
         return 1.0 / (1.0 + np.exp(-(a * _logit(scores) + b)))
 
-    def _calibrate_all(self, raw: np.ndarray) -> np.ndarray:
+    def _calibrate_all(self, raw: np.ndarray, cues: np.ndarray | None = None) -> np.ndarray:
+        """Calibrated probabilities from raw scores and, for a stacked calibration, the cue log
+        counts (documents × cue groups)."""
         out = np.empty_like(raw, dtype=float)
+        cue_coef = getattr(self, "cue_coef_", None)  # absent in artefacts made before stacking
+        shift = cues @ cue_coef.T if cue_coef is not None and cues is not None else np.zeros_like(raw)
         for j, (a, b) in enumerate(self.calibration_):
-            out[:, j] = self._calibrate(raw[:, j], a, b)
+            out[:, j] = 1.0 / (1.0 + np.exp(-(a * _logit(raw[:, j]) + b + shift[:, j])))
         return out
+
+    def _cue_log_counts(self, F) -> np.ndarray | None:
+        """log(1 + hits) per cue group, read back from the cue block (the last columns of F)."""
+        if getattr(self, "cue_coef_", None) is None:
+            return None
+        n = self.cue_coef_.shape[1]
+        return F[:, F.shape[1] - n:].toarray() / self.cue_weight
 
     def transform_features(self, X: Sequence[str]):
         """The sparse feature matrix of documents (shared by scoring and evidence)."""
-        return self.pipeline_.named_steps["features"].transform(list(X))
+        return self.features_of_folded([fold(x) for x in X])
+
+    def features_of_folded(self, folded: Sequence[str]):
+        """The feature matrix of documents already fold()ed (each document is folded once: the
+        blocks share it; fold is idempotent, so artefacts whose char block still folds agree)."""
+        return self.pipeline_.named_steps["features"].transform(list(folded))
 
     def proba_from_features(self, F) -> np.ndarray:
         """Calibrated probabilities, one column per label in `classes_`."""
         raw = self.pipeline_.named_steps["clf"].predict_proba(F)
-        return self._calibrate_all(raw.reshape(F.shape[0], len(self.classes_)))
+        return self._calibrate_all(raw.reshape(F.shape[0], len(self.classes_)), self._cue_log_counts(F))
 
     def predict_proba(self, X: Sequence[str]) -> np.ndarray:
         """Calibrated probability of every label for every document."""
@@ -427,8 +519,15 @@ class TopicClassifier(BaseEstimator, ClassifierMixin):
         return (self.predict_proba(X) >= self.thresholds_).astype(int)
 
     def coefficients(self) -> np.ndarray:
-        """(labels × features) weights of the linear classifier, for evidence."""
-        return np.vstack([est.coef_[0] for est in self.pipeline_.named_steps["clf"].estimators_])
+        """(labels × features) weights of the linear decision, for evidence: the classifier's
+        weights plus, with a stacked calibration, its cue terms on the same scale (divided by the
+        calibration's slope), so the calibrated logit is `slope × (F · weights + intercept) + b`."""
+        coef = np.vstack([est.coef_[0] for est in self.pipeline_.named_steps["clf"].estimators_])
+        cue_coef = getattr(self, "cue_coef_", None)
+        if cue_coef is not None:
+            slopes = np.array([a for a, _ in self.calibration_])[:, None]
+            coef[:, coef.shape[1] - cue_coef.shape[1]:] += cue_coef / (slopes * self.cue_weight)
+        return coef
 
 
 def current_stamp(root: Path | None = None) -> str:
@@ -525,7 +624,8 @@ class TopicTagger:
         pairs = [_title_text(d) for d in docs]
         if not pairs:
             return [], []
-        F = self.model.transform_features([compose(t, x) for t, x in pairs])
+        documents = [fold(compose(t, x)) for t, x in pairs]
+        F = self.model.features_of_folded(documents)
         probs = self.model.proba_from_features(F)
         thresholds = self.model.thresholds_
         all_tags: list[list[dict]] = []
@@ -535,11 +635,12 @@ class TopicTagger:
             tags: list[dict] = []
             suggestions: list[dict] = []
             dense = F[i].toarray().ravel() if len(hits) else None
+            folded = (fold(title), fold(text)) if len(hits) else ("", "")
             for j in sorted(hits, key=lambda j: -probs[i, j]):
                 entry = self._entry(j, float(probs[i, j]))
-                weights = self._word_weights(dense, j, compose(title, text))
-                entry["evidence"] = _top_terms(weights, title, text)
-                entry["sentence"] = _best_sentence(weights, title, text)
+                weights = self._word_weights(dense, j, documents[i])
+                entry["evidence"] = _top_terms(weights, (title, text), folded)
+                entry["sentence"] = _best_sentence(weights, title, text, folded[1])
                 (tags if probs[i, j] >= thresholds[j] else suggestions).append(entry)
             all_tags.append(tags)
             all_suggestions.append(suggestions)
@@ -575,10 +676,10 @@ class TopicTagger:
             self._columns_cache[word] = cols
         return cols
 
-    def _word_weights(self, dense: np.ndarray, j: int, document: str) -> dict[str, float]:
+    def _word_weights(self, dense: np.ndarray, j: int, folded: str) -> dict[str, float]:
         """Each folded word's share of the label's decision: feature value × weight, split among
-        the words of the document that produce that feature."""
-        words = list(set(_WORD_RE.findall(fold(document))))
+        the words of the (fold()ed) document that produce that feature."""
+        words = list(set(_WORD_RE.findall(folded)))
         parts = [self._word_columns(w) for w in words]
         lens = np.array([len(p) for p in parts], dtype=np.int64)
         if not words or not lens.sum():
@@ -606,11 +707,12 @@ def _title_text(doc: Any) -> tuple[str, str]:
     return title, text
 
 
-def _top_terms(weights: dict[str, float], title: str, text: str) -> list[dict]:
-    """The words that pushed hardest towards the label, as written in the document."""
+def _top_terms(weights: dict[str, float], sources: tuple[str, str],
+               folded_sources: tuple[str, str]) -> list[dict]:
+    """The words that pushed hardest towards the label, as written in the document (title, text;
+    and their fold()ed forms, folded once per document)."""
     surface: dict[str, str] = {}
-    for source in (title, text):
-        folded = fold(source)
+    for source, folded in zip(sources, folded_sources):
         for m in _WORD_RE.finditer(folded):
             surface.setdefault(m.group(0), source[m.start():m.end()])
     ranked = sorted((w for w in weights.items()
@@ -619,12 +721,13 @@ def _top_terms(weights: dict[str, float], title: str, text: str) -> list[dict]:
     return [{"term": surface.get(w, w), "weight": round(v, 4)} for w, v in ranked[:_EVIDENCE_TERMS]]
 
 
-def _best_sentence(weights: dict[str, float], title: str, text: str) -> str:
-    """The body sentence whose words carry the most weight for the label (the title if no body)."""
+def _best_sentence(weights: dict[str, float], title: str, text: str, folded_text: str) -> str:
+    """The body sentence whose words carry the most weight for the label (the title if no body);
+    fold keeps lengths, so a sentence's folded form is the same span of the folded text."""
     best, best_score = "", -math.inf
     for start, end in split_spans(lead(text)):
         sentence = text[start:end]
-        score = sum(weights.get(w, 0.0) for w in set(_WORD_RE.findall(fold(sentence))))
+        score = sum(weights.get(w, 0.0) for w in set(_WORD_RE.findall(folded_text[start:end])))
         if score > best_score:
             best, best_score = sentence, score
     return best or title.strip()

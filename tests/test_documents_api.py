@@ -325,10 +325,10 @@ def test_token_cli_creates_lists_and_revokes(api, store_app, monkeypatch, capsys
 
 def test_an_accepted_suggestion_becomes_a_tag_and_training_data(api, writer, store_app):
     """The page lets an editor accept a near miss (`topic_suggestions`); the store then files it
-    as the document's tag and `train topics --from-store` learns it."""
-    marker = uuid.uuid4().hex[:8]
-    text = ("Жамбыл облысында дінаралық диалог туралы кездесу өтті. Тараз қаласындағы "
-            f"іс-шараға 120 адам қатысты. Код {marker}.")
+    as the document's tag and `train topics --from-store` learns it. The draft is fixed (no
+    marker word), so its score is too: 0.48 for interfaith_dialogue, under the 0.5 threshold."""
+    text = ("Жамбыл облысында дінаралық диалог туралы жиын өтті. Тараз қаласындағы "
+            "іс-шараға 200 адам қатысты.")
     analysis = api.post("/v1/analyze", json={"text": text}).get_json()
     suggestions = analysis["topic_suggestions"]
     assert suggestions and all(s["needs_review"] for s in suggestions), analysis["topics"]
@@ -340,11 +340,11 @@ def test_an_accepted_suggestion_becomes_a_tag_and_training_data(api, writer, sto
         t["label"] for t in stored.get_json()["document"]["tags"]}
     suggestion_id = suggestions[0].get("id") or label  # what the page sends
     resp = api.post(f"/v1/documents/{doc_id}/feedback", headers={
-        **writer, "Idempotency-Key": f"suggest-{marker}"},
+        **writer, "Idempotency-Key": f"suggest-{doc_id}"},
         json={"editor": "aigul.s", "accepted": [suggestion_id]})
     assert resp.status_code == 201, resp.get_json()
     assert label in {t["label"] for t in resp.get_json()["document"]["tags"]}
-    feed = api.get(f"/v1/documents?q={marker}&tag={label}").get_json()["documents"]
-    assert [d["id"] for d in feed] == [doc_id]
+    feed = api.get(f"/v1/documents?q=жиын&tag={label}").get_json()["documents"]
+    assert doc_id in [d["id"] for d in feed]
     records = {r["id"]: r for r in store_app.extensions["newsroom.store"].training_records()}
     assert label in records[doc_id]["labels"]

@@ -322,13 +322,13 @@ def test_cue_table_has_the_same_groups_in_every_language():
 
 def test_cue_features_are_shared_across_languages():
     """The same cue group fires for the word in ru, kk and en (what lets one language teach another);
-    function words fire nothing, and each count enters as weight × log(1 + hits)."""
+    function words fire nothing, and each count enters as weight × log(1 + hits) of fold()ed text."""
     from models.topics import CUE_GROUPS, CueCounts
 
     cues = CueCounts(weight=0.5).fit([])
     docs = ["Суд осудил за терроризм.", "Сот терроризм үшін соттады.", "Court convicted for terrorism.",
             "и в на the of мен", "Terror, terror, TERROR."]
-    X = cues.transform(docs).toarray()
+    X = cues.transform([fold(d) for d in docs]).toarray()  # the classifier folds each document once
     terror = CUE_GROUPS.index("terror")
     assert X.shape == (5, len(CUE_GROUPS))
     assert X[0, terror] == X[1, terror] == X[2, terror] > 0
@@ -336,3 +336,43 @@ def test_cue_features_are_shared_across_languages():
     assert X[4, terror] == pytest.approx(0.5 * np.log1p(3))
     assert cues.build_analyzer()(fold("Репатрианты")) == ["repat"]
     assert cues.build_analyzer()("и") == []
+
+
+def test_stacked_calibration_is_one_linear_decision_and_platt_remains_an_option():
+    """The calibration stacks the out-of-fold logit with the cue log counts; the served score is
+    still one linear function of the features, so the evidence weights (`coefficients`) explain it
+    exactly. `stack_cues=False` is plain Platt scaling (as in artefacts made before stacking)."""
+    from models.topics import CUE_GROUPS, TopicClassifier
+
+    records = T.load_corpus([STARTER])
+    X = [compose(r["title"], r["text"]) for r in records]
+    y = [r["labels"] for r in records]
+    groups = [r["group"] for r in records]
+    model = TopicClassifier(cv_folds=3).fit(X[::2], y[::2], groups=groups[::2])
+    assert model.cue_coef_.shape == (len(model.classes_), len(CUE_GROUPS))
+    F = model.transform_features(X[1::2])
+    slopes = np.array([a for a, _ in model.calibration_])
+    intercepts = np.array([est.intercept_[0] for est in model.pipeline_.named_steps["clf"].estimators_])
+    shifts = np.array([b for _, b in model.calibration_])
+    linear = 1.0 / (1.0 + np.exp(-(slopes * (F @ model.coefficients().T + intercepts) + shifts)))
+    np.testing.assert_allclose(model.predict_proba(X[1::2]), linear, atol=1e-4)
+    plain = TopicClassifier(cv_folds=3, stack_cues=False).fit(X[::2], y[::2], groups=groups[::2])
+    assert plain.cue_coef_ is None and plain.predict_proba(X[:3]).shape == (3, len(plain.classes_))
+
+
+def test_cue_counts_match_only_the_groups_they_were_fitted_with():
+    """An artefact fitted before a cue group was added keeps its features: the new group neither
+    adds a column nor takes matches from the older groups (the regex covers only fitted groups)."""
+    from models.topics import CUE_GROUPS, CueCounts
+
+    doc = fold("Организация признана террористической и запрещена в РФ; солдаты задержали боевика.")
+    current = CueCounts(weight=1.0).fit([])
+    full = current.transform([doc]).toarray()[0]
+    assert full[CUE_GROUPS.index("banned")] > 0 and full[CUE_GROUPS.index("military")] > 0
+    older = CueCounts(weight=1.0).fit([])
+    older.vocabulary_ = {g: i for i, g in enumerate(g for g in CUE_GROUPS if g not in ("banned", "military"))}
+    X = older.transform([doc]).toarray()[0]
+    assert X.shape == (len(CUE_GROUPS) - 2,)
+    # "признана террористической" is one `banned` hit now, but still a `terror` hit for the older model
+    assert X[older.vocabulary_["terror"]] > full[CUE_GROUPS.index("terror")] > 0
+    assert older.build_analyzer()("солдаты") == [] and current.build_analyzer()("солдаты") == ["military"]

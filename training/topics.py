@@ -20,7 +20,7 @@ import numpy as np
 
 from models.artefacts import BUNDLED_DIR, fingerprint, read_manifest, sha256_file, write_manifest
 from models.errors import ArtefactError, InputError
-from models.topics import (HISTORY_FILE, MODEL_FILE, NAME, POINTER_FILE, TopicClassifier,
+from models.topics import (CUE_GROUPS, HISTORY_FILE, MODEL_FILE, NAME, POINTER_FILE, TopicClassifier,
                            TopicTagger, compose, current_stamp, display_names, label_id,
                            version_dir)
 from training.corpora import STARTER_DIR, read_records, shared_data_dir
@@ -165,6 +165,16 @@ def fit_model(records: Sequence[dict], seed: int = 0, **params) -> TopicClassifi
                      [r["labels"] for r in records], groups=[r["group"] for r in records])
 
 
+def _calibration_entry(model: TopicClassifier, j: int) -> dict:
+    """The label's calibration for the manifest: slope `a` on the logit, intercept `b`, and (when
+    stacked) the weight of each cue group's log count."""
+    a, b = model.calibration_[j]
+    entry: dict = {"a": a, "b": b}
+    if getattr(model, "cue_coef_", None) is not None:
+        entry["cues"] = {g: round(float(w), 4) for g, w in zip(CUE_GROUPS, model.cue_coef_[j])}
+    return entry
+
+
 def _new_version(fp: str) -> str:
     stamp = _dt.datetime.now(_dt.timezone.utc).strftime("%Y%m%d-%H%M%S")
     return f"{stamp}-{fp[:8]}"
@@ -227,9 +237,9 @@ def train(args: argparse.Namespace) -> int:
     joblib.dump(model, folder / MODEL_FILE, compress=3)
     extra_names = _load_display_names(getattr(args, "display_names", None))
     label_table = [{"id": label_id(l), "label": l, "display": display_names(l, extra_names),
-                    "threshold": round(float(t), 4), "calibration": {"a": a, "b": b},
+                    "threshold": round(float(t), 4), "calibration": _calibration_entry(model, j),
                     "n_train": int(sum(l in r["labels"] for r in records))}
-                   for l, t, (a, b) in zip(labels, model.thresholds_, model.calibration_)]
+                   for j, (l, t) in enumerate(zip(labels, model.thresholds_))]
     training_data = {
         "fingerprint": fp, "n_docs": len(records),
         "by_language": {lang: sum(r["lang"] == lang for r in records)
@@ -251,8 +261,10 @@ def train(args: argparse.Namespace) -> int:
                           "review_margin": REVIEW_MARGIN,
                           "recipe": "TF-IDF char_wb n-grams + word-stem uni/bigrams of fold()ed "
                                     "title×2 + text + language-independent topic-cue group counts; "
-                                    "one-vs-rest logistic regression; Platt calibration and "
-                                    "near-F1-best thresholds from grouped CV"})
+                                    "one-vs-rest logistic regression; calibration per label by "
+                                    "logistic regression on the grouped out-of-fold logit + cue "
+                                    "log counts (stacked), near-F1-best thresholds from its own "
+                                    "grouped out-of-fold probabilities"})
     TopicTagger.load(root, version)  # the written artefact must load and verify
     if getattr(args, "json", None):
         Path(args.json).write_text(json.dumps({"version": version, "training_data": training_data,
