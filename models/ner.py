@@ -23,6 +23,7 @@ from models.normalize import clean, fold
 NAME = "ner"
 LANGUAGES: tuple[str, ...] = ("ru", "kk", "en")
 LEXICON_FILE = "place_lexicon.json"
+CLUSTERS_FILE = "word_clusters_ru.tsv"
 
 # A token: a dotted abbreviation (U.S., U.K.), a word (inner hyphens/apostrophes kept), or one
 # other character.
@@ -268,9 +269,55 @@ def _stronger(old: str | None, new: str) -> str:
     return old
 
 
+class WordClusters:
+    """Folded word -> cluster ids at a few granularities (coarse first), from word embeddings.
+
+    A CRF that sees only word identities learns the names of its training text; a cluster id
+    is shared by words used alike (Эритрея, Гамбия, ...), so a place name never seen in training
+    still gets the weight its cluster earned. The table is built at training time
+    (training/ner.py) and shipped in the artefact: no embedding library is loaded at run time.
+    """
+
+    def __init__(self, table: dict[str, tuple[str, ...]], sizes: Sequence[int]) -> None:
+        self.table = table
+        self.sizes = tuple(sizes)
+        self._none = ("",) * len(self.sizes)
+
+    def get(self, word: str) -> tuple[str, ...]:
+        """The word's cluster ids, or empty strings for a word outside the table."""
+        return self.table.get(word, self._none)
+
+    def to_tsv(self) -> str:
+        """One `word<TAB>id<TAB>id...` line per word, sorted, after a header of the sizes."""
+        lines = ["#sizes\t" + "\t".join(map(str, self.sizes))]
+        lines += [w + "\t" + "\t".join(ids) for w, ids in sorted(self.table.items())]
+        return "\n".join(lines) + "\n"
+
+    @classmethod
+    def from_tsv(cls, text: str) -> "WordClusters":
+        """Parse what `to_tsv` wrote."""
+        lines = text.splitlines()
+        sizes = [int(x) for x in lines[0].split("\t")[1:]]
+        table = {}
+        for line in lines[1:]:
+            word, *ids = line.split("\t")
+            table[word] = tuple(ids)
+        return cls(table, sizes)
+
+
+def _load_clusters(path: Path) -> WordClusters:
+    """The word-cluster table of an artefact (its hash was checked with the manifest)."""
+    try:
+        return WordClusters.from_tsv(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError, IndexError) as exc:
+        raise ArtefactError(f"artefact {NAME}: {path.name} is unreadable ({exc})") from exc
+
+
 def token_features(text: str, spans: Sequence[tuple[int, int]], lang: str,
-                   lexicon: PlaceLexicon | None, *, lexical: bool = True) -> list[list[str]]:
-    """Feature strings for each token; `lexical=False` keeps only language-neutral features."""
+                   lexicon: PlaceLexicon | None, *, lexical: bool = True,
+                   clusters: WordClusters | None = None) -> list[list[str]]:
+    """Feature strings for each token; `lexical=False` keeps only language-neutral features,
+    `clusters` adds the word-cluster ids of each token and its neighbours."""
     folded = fold(text)
     words = [text[s:e] for s, e in spans]
     norms = [folded[s:e] for s, e in spans]
@@ -287,10 +334,13 @@ def token_features(text: str, spans: Sequence[tuple[int, int]], lang: str,
     if not lexical:  # exact vs stem matches differ by language, not by placeness
         gaz = [g.replace("E", "").replace("S", "") for g in gaz]
     n = len(words)
+    kl = [clusters.get(w) for w in norms] if clusters is not None else None
     feats: list[list[str]] = []
     for i in range(n):
         w, sh = norms[i], shapes[i]
         f = ["sh=" + sh, "g=" + gaz[i], "c=" + classes[i], "m=" + morph[i]]
+        if kl is not None:
+            f += _cluster_features(kl, i, n)
         if lexical:
             stem = ru_stem(w) if lang == "ru" else strip_suffix(w, lang)
             f += ["w=" + w, "st=" + stem, "s2=" + w[-2:], "s3=" + w[-3:], "s4=" + w[-4:],
@@ -322,6 +372,16 @@ def token_features(text: str, spans: Sequence[tuple[int, int]], lang: str,
                  + (shapes[i + 1] if i + 1 < n else "$"))
         feats.append(f)
     return feats
+
+
+def _cluster_features(kl: Sequence[tuple[str, ...]], i: int, n: int) -> list[str]:
+    """Cluster ids of token i (every granularity) and of its neighbours (the coarsest two)."""
+    out = [f"k{g}={c}" for g, c in enumerate(kl[i])]
+    for d in (-1, 1):
+        j = i + d
+        if 0 <= j < n:
+            out += [f"{d}k{g}={c}" for g, c in enumerate(kl[j][:2])]
+    return out
 
 
 def decode(labels: Sequence[str], spans: Sequence[tuple[int, int]]) -> list[tuple[int, int]]:
@@ -377,10 +437,12 @@ class LexiconTagger:
 class PlaceRecognizer:
     """Loads the per-language CRF taggers and the place lexicon; finds place spans in text."""
 
-    def __init__(self, taggers: dict, lexicon: PlaceLexicon, manifest: dict) -> None:
+    def __init__(self, taggers: dict, lexicon: PlaceLexicon, manifest: dict,
+                 clusters: dict[str, WordClusters] | None = None) -> None:
         self._taggers = taggers
         self._lexicon = lexicon
         self._manifest = manifest
+        self._clusters = dict(clusters or {})
         self._lexical = {lang: bool(manifest.get("models", {}).get(lang, {}).get("lexical", True))
                          for lang in taggers}
         self.version: str = manifest.get("version", "0")
@@ -398,10 +460,13 @@ class PlaceRecognizer:
         except (OSError, ValueError, KeyError) as exc:
             raise ArtefactError(f"artefact {NAME}: {LEXICON_FILE} is unreadable ({exc})") from exc
         taggers: dict = {}
+        clusters: dict[str, WordClusters] = {}
         for lang, spec in manifest.get("models", {}).items():
             if spec.get("kind") == "lexicon":
                 taggers[lang] = LexiconTagger(spec.get("categories", "CAB"))
                 continue
+            if spec.get("clusters"):
+                clusters[lang] = _load_clusters(folder / spec["clusters"])
             tagger = pycrfsuite.Tagger()
             try:
                 tagger.open(str(folder / spec["file"]))
@@ -413,7 +478,16 @@ class PlaceRecognizer:
             raise ArtefactError(f"artefact {NAME}: manifest lists no language models")
         if "ru" in taggers:
             _morph()  # load pymorphy3's dictionary now, not on the first Russian request
-        return cls(taggers, lexicon, manifest)
+        return cls(taggers, lexicon, manifest, clusters)
+
+    def with_taggers(self, taggers: dict) -> "PlaceRecognizer":
+        """The same recogniser (lexicon, clusters, settings) around other taggers: cross-validation
+        swaps in CRFs trained without a fold."""
+        return PlaceRecognizer(taggers, self._lexicon, self._manifest, self._clusters)
+
+    def clusters(self, lang: str) -> WordClusters | None:
+        """The word clusters the `lang` features use (None when it has none)."""
+        return self._clusters.get(lang)
 
     def info(self) -> dict:
         """Version, training-data fingerprint/source/licence and headline metrics."""
@@ -451,7 +525,8 @@ class PlaceRecognizer:
         tagger = self._taggers[lang]
         if isinstance(tagger, LexiconTagger):
             return decode(tagger.tag(text, spans, lang, self._lexicon), spans)
-        feats = token_features(text, spans, lang, self._lexicon, lexical=self._lexical[lang])
+        feats = token_features(text, spans, lang, self._lexicon, lexical=self._lexical[lang],
+                               clusters=self._clusters.get(lang))
         return decode(tagger.tag(feats), spans)
 
     def find_many(self, texts: Sequence[str],

@@ -80,6 +80,31 @@ def test_russian_name_grammemes_mark_places_and_people():
     assert ner.ru_name_tags("мечеть") == "" and ner.ru_name_tags("2019") == ""
 
 
+def test_word_clusters_round_trip_and_unknown_words_get_no_cluster():
+    clusters = ner.WordClusters({"эритрея": ("3", "41"), "гамбия": ("3", "42")}, [8, 64])
+    again = ner.WordClusters.from_tsv(clusters.to_tsv())
+    assert again.sizes == (8, 64) and again.table == clusters.table
+    assert again.get("гамбия") == ("3", "42") and again.get("атлантида") == ("", "")
+
+
+def test_cluster_features_name_the_token_and_its_neighbours():
+    clusters = ner.WordClusters({"в": ("1", "10"), "эритрее": ("3", "41")}, [8, 64])
+    text = "в Эритрее"
+    feats = ner.token_features(text, ner.tokenize(text), "ru", None, clusters=clusters)
+    assert {"k0=3", "k1=41", "-1k0=1", "-1k1=10"} <= set(feats[1])
+    assert "1k0=3" in feats[0]
+    plain = ner.token_features(text, ner.tokenize(text), "ru", None)
+    assert not any(f.startswith(("k0=", "-1k0=")) for f in plain[1])
+
+
+def test_bundled_russian_model_ships_its_word_clusters(recognizer):
+    clusters = recognizer.clusters("ru")
+    assert clusters is not None and len(clusters.table) > 100_000
+    assert all(clusters.get("бишкек")) and recognizer.clusters("kk") is None
+    assert ner.CLUSTERS_FILE in json.loads(
+        (BUNDLED_DIR / ner.NAME / "manifest.json").read_text(encoding="utf-8"))["files"]
+
+
 def test_score_is_exact_span_precision_recall_f1():
     result = train_ner.score([[(0, 5), (7, 9)]], [[(0, 5), (7, 10)]])
     assert result["precision"] == 0.5 and result["recall"] == 0.5 and result["f1"] == 0.5

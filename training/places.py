@@ -784,14 +784,13 @@ def factru_cross_validation(root: Path, data_dir: Path, folds: int = 5, seed: in
     with tempfile.TemporaryDirectory() as tmp:
         for k in range(folds):
             train = nerel + [r for r, f in zip(records, fold) if f != k]
-            data = list(train_ner.sequences(train, "ru", recogniser.lexicon, True))
+            data = list(train_ner.sequences(train, "ru", recogniser.lexicon, True,
+                                            clusters=recogniser.clusters("ru")))
             path = Path(tmp) / f"crf_ru_{k}.crfsuite"
             train_ner.train_crf(path, data, spec)
             tagger = pycrfsuite.Tagger()
             tagger.open(str(path))
-            rec = PlaceRecognizer({"ru": tagger}, recogniser.lexicon,
-                                  {"models": {"ru": {"lexical": True}}})
-            extractor = PlaceExtractor(gaz, rec)
+            extractor = PlaceExtractor(gaz, recogniser.with_taggers({"ru": tagger}))
             pairs += [(extractor.find_spans(r["text"], "ru"), r["locs"])
                       for r, f in zip(records, fold) if f == k]
     return {**span_f1(pairs), "sentences": len(pairs), "folds": folds}
