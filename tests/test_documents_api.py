@@ -323,28 +323,37 @@ def test_token_cli_creates_lists_and_revokes(api, store_app, monkeypatch, capsys
     assert main(["token", "create", name, "--scope", "admin"]) == 2
 
 
+# Fixed drafts near a threshold (no marker word, so their scores are fixed): the first the
+# serving model only suggests a topic for is used; a retrained model may move any one of them.
+NEAR_MISSES = (
+    "Жамбыл облысында дінаралық диалог туралы кездесу өтті. Тараз қаласындағы іс-шараға 120 адам "
+    "қатысты.",
+    "Жамбыл облысында дінаралық диалог туралы жиын өтті. Тараз қаласындағы іс-шараға 200 адам "
+    "қатысты.",
+    "Шымкентте имамдар мен жастардың кездесуі өтті. Оған 60 адам қатысты.",
+)
+
+
 def test_an_accepted_suggestion_becomes_a_tag_and_training_data(api, writer, store_app):
     """The page lets an editor accept a near miss (`topic_suggestions`); the store then files it
-    as the document's tag and `train topics --from-store` learns it. The draft is fixed (no
-    marker word), so its score is too: 0.48 for interfaith_dialogue, under the 0.5 threshold."""
-    text = ("Жамбыл облысында дінаралық диалог туралы жиын өтті. Тараз қаласындағы "
-            "іс-шараға 200 адам қатысты.")
-    analysis = api.post("/v1/analyze", json={"text": text}).get_json()
-    suggestions = analysis["topic_suggestions"]
-    assert suggestions and all(s["needs_review"] for s in suggestions), analysis["topics"]
-    label = suggestions[0]["label"]
-    assert label not in {t["label"] for t in analysis["topics"]}
+    as the document's tag and `train topics --from-store` learns it."""
+    analyses = [(text, api.post("/v1/analyze", json={"text": text}).get_json())
+                for text in NEAR_MISSES]
+    text, analysis = next(((t, a) for t, a in analyses if a["topic_suggestions"]), (None, None))
+    assert text is not None, "no near miss among the drafts"
+    suggestion = analysis["topic_suggestions"][0]
+    label = suggestion["label"]
+    assert suggestion["needs_review"] and label not in {t["label"] for t in analysis["topics"]}
     doc_id = new_id("suggested")
     stored = api.put(f"/v1/documents/{doc_id}", json={"text": text}, headers=writer)
     assert stored.status_code == 201 and label not in {
         t["label"] for t in stored.get_json()["document"]["tags"]}
-    suggestion_id = suggestions[0].get("id") or label  # what the page sends
     resp = api.post(f"/v1/documents/{doc_id}/feedback", headers={
         **writer, "Idempotency-Key": f"suggest-{doc_id}"},
-        json={"editor": "aigul.s", "accepted": [suggestion_id]})
+        json={"editor": "aigul.s", "accepted": [suggestion.get("id") or label]})  # as the page
     assert resp.status_code == 201, resp.get_json()
     assert label in {t["label"] for t in resp.get_json()["document"]["tags"]}
-    feed = api.get(f"/v1/documents?q=жиын&tag={label}").get_json()["documents"]
+    feed = api.get(f"/v1/documents?tag={label}&lang=kk&limit=100").get_json()["documents"]
     assert doc_id in [d["id"] for d in feed]
     records = {r["id"]: r for r in store_app.extensions["newsroom.store"].training_records()}
     assert label in records[doc_id]["labels"]

@@ -341,14 +341,14 @@ def test_cue_features_are_shared_across_languages():
 def test_stacked_calibration_is_one_linear_decision_and_platt_remains_an_option():
     """The calibration stacks the out-of-fold logit with the cue log counts; the served score is
     still one linear function of the features, so the evidence weights (`coefficients`) explain it
-    exactly. `stack_cues=False` is plain Platt scaling (as in artefacts made before stacking)."""
+    exactly. `stack_cues=False` (the default) is plain Platt scaling."""
     from models.topics import CUE_GROUPS, TopicClassifier
 
     records = T.load_corpus([STARTER])
     X = [compose(r["title"], r["text"]) for r in records]
     y = [r["labels"] for r in records]
     groups = [r["group"] for r in records]
-    model = TopicClassifier(cv_folds=3).fit(X[::2], y[::2], groups=groups[::2])
+    model = TopicClassifier(cv_folds=3, stack_cues=True).fit(X[::2], y[::2], groups=groups[::2])
     assert model.cue_coef_.shape == (len(model.classes_), len(CUE_GROUPS))
     F = model.transform_features(X[1::2])
     slopes = np.array([a for a, _ in model.calibration_])
