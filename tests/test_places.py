@@ -338,3 +338,11 @@ def test_an_airport_named_after_a_town_resolves_to_the_town(places):
     text = "The striker was taken to Sao Paulo airport after the game."
     assert [(p["name"], p["geonameid"]) for p in places.extract(text, "en")] == [
         ("São Paulo", 3448439)]
+
+
+def test_a_demonym_is_its_country_not_a_place_span(places):
+    # GeoNames lists "Thai" among Alor Setar's names; the alias table's demonyms win at build time.
+    text = "Noisy saw leads Thai police to a heroin hideaway."
+    assert places.find_spans(text, "en") == []
+    assert [(p["name"], p["geonameid"]) for p in places.extract(text, "en")] == [
+        ("Thailand", 1605651)]

@@ -34,7 +34,7 @@ from models.normalize import fold
 from training.metrics import span_f1
 from training.corpora import REPO_ROOT, read_jsonl, shared_data_dir
 
-VERSION = "1.3.0"
+VERSION = "1.3.1"
 ALIASES_FILE = "place_aliases.tsv"
 ALIASES_PATH = Path(__file__).resolve().parent / "data" / ALIASES_FILE
 REGRESSION_PATH = REPO_ROOT / "tests" / "data" / "places_regression.tsv"
@@ -572,8 +572,8 @@ def _drop_common(keys: dict[str, set[int]], b: Builder, inflector: RussianInflec
     for key in list(keys):
         if key in b.alias_keys:
             continue
-        if key in b.stop_keys:
-            dropped["stop"].append(key)
+        if key in b.stop_keys or key in b.demonyms:
+            dropped["stop"].append(key)  # a demonym ("Thai police") names people, not a place
         elif len(key) < 3 or key.isdigit():
             dropped["short"].append(key)
         elif key in EN_STOP or key in RU_STOP:
