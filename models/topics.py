@@ -377,6 +377,13 @@ class TopicClassifier(BaseEstimator, ClassifierMixin):
         self.calibration_C = calibration_C
         self.random_state = random_state
 
+    def __setstate__(self, state: dict) -> None:
+        """An artefact pickled before a parameter existed gets the value it was fitted with, so
+        `get_params` and `repr` work on every version the registry can roll back to."""
+        state.setdefault("stack_cues", False)
+        state.setdefault("calibration_C", 1.0)
+        super().__setstate__(state)
+
     def _pipeline(self) -> Pipeline:
         """A fresh, unfitted vectoriser + classifier pipeline with this estimator's params."""
         blocks = [("char", WordCachedTfidf(

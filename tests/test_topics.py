@@ -376,3 +376,16 @@ def test_cue_counts_match_only_the_groups_they_were_fitted_with():
     # "признана террористической" is one `banned` hit now, but still a `terror` hit for the older model
     assert X[older.vocabulary_["terror"]] > full[CUE_GROUPS.index("terror")] > 0
     assert older.build_analyzer()("солдаты") == [] and current.build_analyzer()("солдаты") == ["military"]
+
+
+def test_every_bundled_version_answers_get_params():
+    """The rollback target was pickled before `stack_cues`/`calibration_C` existed; it still
+    reports the parameters it was fitted with (plain Platt scaling)."""
+    from models.artefacts import BUNDLED_DIR
+    from models.topics import TopicTagger
+
+    versions = T.list_versions(BUNDLED_DIR)
+    assert len(versions) >= 2  # the serving version and its rollback target
+    for version in versions:
+        params = TopicTagger.load(version=version).model.get_params()
+        assert params["stack_cues"] is False and params["calibration_C"] > 0
