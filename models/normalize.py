@@ -45,6 +45,23 @@ _CONTROL_TO_SPACE = {
 }
 _SURROGATE_TO_REPLACEMENT = {cp: "\ufffd" for cp in range(0xD800, 0xE000)}
 _CONTROL_TO_SPACE.update(_SURROGATE_TO_REPLACEMENT)
+
+
+def _char_class(codepoints) -> re.Pattern:
+    """A regex matching any of `codepoints` (as ranges): finding out that a text has none of
+    them is several times faster than translating it, and almost every text has none."""
+    cps = sorted(codepoints)
+    ranges, start, prev = [], cps[0], cps[0]
+    for cp in cps[1:] + [-1]:
+        if cp != prev + 1:
+            ranges.append(re.escape(chr(start)) + ("-" + re.escape(chr(prev)) if prev > start else ""))
+            start = cp
+        prev = cp
+    return re.compile("[" + "".join(ranges) + "]")
+
+
+_NEEDS_CLEANING = _char_class(_CONTROL_TO_SPACE)
+_SURROGATE = _char_class(_SURROGATE_TO_REPLACEMENT)
 _CYRILLIC_RE = re.compile(r"[\u0400-\u04ff]")
 _LATIN_RE = re.compile(r"[a-z]")
 
@@ -95,7 +112,8 @@ def clean(text: str) -> str:
     Always the same length as `text`, so spans found on the cleaned text are spans into what the
     caller sent; NFC composition is applied only where it keeps that length.
     """
-    text = text.translate(_CONTROL_TO_SPACE)
+    if _NEEDS_CLEANING.search(text):
+        text = text.translate(_CONTROL_TO_SPACE)
     composed = unicodedata.normalize("NFC", text)
     return composed if len(composed) == len(text) else text
 
@@ -104,7 +122,7 @@ def encodable(text: str) -> str:
     """`text` with every lone surrogate (JSON can carry "\\ud800") as U+FFFD: such a string
     cannot be encoded as UTF-8, so it could be neither hashed, stored nor sent back. Same
     length, so spans still match; nothing else changes (`clean` also blanks control characters)."""
-    return text.translate(_SURROGATE_TO_REPLACEMENT)
+    return text.translate(_SURROGATE_TO_REPLACEMENT) if _SURROGATE.search(text) else text
 
 
 # Kazakh letters and the Russian letters people type for them on a Russian keyboard.

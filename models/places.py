@@ -689,7 +689,7 @@ class PlaceExtractor:
             if name is None or not name.text[:1].isupper() or name.text.isupper() \
                     or name.norm.endswith(NATIONALITY_ENDINGS):
                 continue
-            first = toks.index(name, max(0, k - 3)) if tok.norm == "airport" else None
+            first = k - 1 if tok.norm == "airport" else None
             while first is not None and first > 0 and k - first < 3 \
                     and _joined(text, toks, first - 1, 2) and toks[first - 1].text.istitle() \
                     and not _sentence_start(text, toks, first - 1):
@@ -757,14 +757,18 @@ class PlaceExtractor:
                     and prev.text.isupper():
                 return False
         right = rules.get("right") or (rules.get("right_weak") and not self._strong_key(toks, i, j))
-        if right and j < len(toks):
-            nxt = toks[j]
-            gap = text[toks[j - 1].end:nxt.start]
-            if gap == " " and nxt.text[:1].isupper() and not nxt.text.isupper() \
-                    and self._type_word(nxt.norm, lang) is None \
-                    and self._match_at(toks, j, lang, text) is None:
-                return False
+        if right and j < len(toks) and text[toks[j - 1].end:toks[j].start] == " " \
+                and self._name_word(toks, j, lang, text):
+            return False
         return True
+
+    def _name_word(self, toks: list[Token], j: int, lang: str, text: str) -> bool:
+        """Token j is a capitalised word that is neither a place nor a place-type word: after a
+        match it makes the match part of a longer name ("Talas Street", "China Daily")."""
+        nxt = toks[j]
+        return nxt.text[:1].isupper() and not nxt.text.isupper() \
+            and self._type_word(nxt.norm, lang) is None \
+            and self._match_at(toks, j, lang, text) is None
 
     def _after_first_name(self, text: str, toks: list[Token], i: int, lang: str) -> bool:
         """A first name right before the match makes it a surname («Асель Мерке», "Dina
@@ -812,10 +816,7 @@ class PlaceExtractor:
             # capitalised word after a place that is neither a title ("Moscow Mayor",
             # "Kazakhstan President") nor a date makes it part of a longer name (not in a
             # title-case headline, where every word is capitalised).
-            nxt = toks[j]
-            return gap == " " and nxt.text[:1].isupper() \
-                and not nxt.text.isupper() and self._type_word(nxt.norm, lang) is None \
-                and self._match_at(toks, j, lang, text) is None
+            return gap == " " and self._name_word(toks, j, lang, text)
         return False
 
     @staticmethod
@@ -849,10 +850,10 @@ class PlaceExtractor:
         while k < len(toks) and k < j + 2 and toks[k].text[:1].isupper() \
                 and not toks[k].text.isupper() and text[toks[k - 1].end:toks[k].start] == " ":
             k += 1
-        after = toks[k] if k < len(toks) else None
-        score = after is not None and not venue and text[toks[k - 1].end:after.start] == " " \
-            and (after.text.isdigit() and len(after.text) <= 3
-                 or _RUNS.match(after.text) is not None)
+        result = toks[k] if k < len(toks) else None
+        score = result is not None and not venue and text[toks[k - 1].end:result.start] == " " \
+            and (result.text.isdigit() and len(result.text) <= 3
+                 or _RUNS.match(result.text) is not None)
         after = toks[j] if j < len(toks) else None
         fixture = len(toks) <= 6 and text.isupper() and after is not None and after.text == "AT"
         versus = fixture or any(t is not None and t.norm in VERSUS for t in (after, before))
@@ -942,6 +943,7 @@ class PlaceExtractor:
         if not isinstance(text, str):
             raise InputError("text must be a string", code="bad_text")
         toks = tokenize(text)
+        starts = [t.start for t in toks]  # token lookup by offset (bisection)
         found = self._gazetteer_mentions(text, lang, toks, spans_only)
         spans = self._recogniser_spans(text, lang)
         if spans is None:
@@ -970,14 +972,13 @@ class PlaceExtractor:
             return kept
         for start, end in spans:
             if any(m.start < end and start < m.end for m in kept) \
-                    or self._person_span(text, toks, start, end, lang):
+                    or self._person_span(text, toks, starts, start, end, lang):
                 continue
             m = self._resolve_span(text, lang, toks, start, end)
             if m is not None:
                 kept.append(m)
         kept.sort(key=lambda m: m.start)
         if policy.get("drop_adjectives"):
-            starts = [t.start for t in toks]
             kept = [m for m in kept if m.cue or not self._lone_adjective(toks, starts, m)]
         return kept
 
@@ -994,12 +995,13 @@ class PlaceExtractor:
         return m.start <= hit[0] and hit[1] <= m.end and " " in m.key \
             and m.key in self.gaz.alias_keys
 
-    def _person_span(self, text: str, toks: list[Token], start: int, end: int,
+    def _person_span(self, text: str, toks: list[Token], starts: list[int], start: int, end: int,
                      lang: str) -> bool:
         """A recogniser span that is a person's name: a lone first name no place has («Алма
-        есімді әйел»), or a word right after a first name («Асель Мерке»)."""
-        first = next((k for k, t in enumerate(toks) if t.start == start), None)
-        if first is None:
+        есімді әйел»), or a word right after a first name («Асель Мерке»). `starts` are the
+        tokens' start offsets."""
+        first = bisect_left(starts, start)
+        if first == len(toks) or toks[first].start != start:
             return False
         tok = toks[first]
         if tok.end == end and self._first_name(tok.norm) and tok.norm not in self.gaz.keys:

@@ -461,6 +461,7 @@ class TopicClassifier(BaseEstimator, ClassifierMixin):
         self.calibration_, coefs = [], []
         self.thresholds_ = np.full(Y.shape[1], 0.5)
         self.oof_probabilities_ = np.empty(Y.shape, dtype=float)
+        splits = self._splits(X, Y, groups)  # the same folds for every label
         for j in range(Y.shape[1]):
             F = np.column_stack([logits[:, j], cues])
             if Y[:, j].min() == Y[:, j].max():
@@ -468,7 +469,7 @@ class TopicClassifier(BaseEstimator, ClassifierMixin):
                 coefs.append(np.zeros(cues.shape[1]))
                 self.oof_probabilities_[:, j] = self._calibrate(self.oof_scores_[:, j], 1.0, 0.0)
                 continue
-            for train, held in self._splits(X, Y, groups):
+            for train, held in splits:
                 if Y[train, j].min() == Y[train, j].max():
                     self.oof_probabilities_[held, j] = Y[train, j].mean()
                     continue
