@@ -128,6 +128,7 @@ class Gazetteer:
         self.country_place = {p.country: p for p in places if p.type == "country"}
         self.first_words: dict[str, int] = {}  # first word of a key → most words in such a key
         self.first_names: frozenset = frozenset()  # folded first names: a place after one is a surname
+        self.cue_keys: dict[str, tuple[int, ...]] = {}  # ordinary words, places only with a type word
 
     @classmethod
     def load(cls, root: Path) -> "Gazetteer":
@@ -148,6 +149,7 @@ class Gazetteer:
                       frozenset(data.get("alias_keys", ())), data.get("alias_pairs", {}))
             gaz.first_words = data["first_words"]
             gaz.first_names = frozenset(data.get("first_names", ()))
+            gaz.cue_keys = {k: tuple(v) for k, v in data.get("cue_keys", {}).items()}
             return gaz
         except (KeyError, TypeError, ValueError, EOFError, pickle.UnpicklingError) as exc:
             raise ArtefactError(f"artefact {NAME}: {GAZETTEER_FILE} is malformed ({exc})") from exc
@@ -164,6 +166,11 @@ class Gazetteer:
         if isinstance(found, int):  # one place: stored bare to keep the artefact fast to load
             return [self.places[found]]
         return [self.places[i] for i in found]
+
+    def lookup_cued(self, key: str) -> list[Place]:
+        """Places named by `key` when a type word stands beside it: also the names dropped
+        from the index as ordinary words («Кант қаласы», «город Рудный»)."""
+        return self.lookup(key) or [self.places[i] for i in self.cue_keys.get(key, ())]
 
     def __contains__(self, key: str) -> bool:
         return key in self.keys

@@ -290,6 +290,12 @@ def ru_geo_forms() -> dict[str, str]:
     return out
 
 
+def _kk_case_form(lang: str, tok: Token, hit: tuple[int, str, int]) -> bool:
+    """A one-word Kazakh match read through a case ending («Шымкентке», «Арыстағы»): where
+    someone went or lives, never a person's name, even when the bare name was one."""
+    return lang == "kk" and hit[0] == 1 and len(hit[1]) < len(tok.norm)
+
+
 @lru_cache(maxsize=50_000)
 def _person_like(norm: str) -> bool:
     """A Russian word that is a first name, patronymic or surname, or not in the dictionary."""
@@ -557,7 +563,8 @@ class PlaceExtractor:
             if j < len(toks) and self._street_word(toks[j], lang):
                 i = j  # «Қонаев көшесі», "Abai Avenue": a street named after it
                 continue
-            if cue is None and (key in rejected or not self._alone(text, toks, i, j, lang)):
+            if cue is None and ((key in rejected and not _kk_case_form(lang, tok, hit))
+                                or not self._alone(text, toks, i, j, lang)):
                 rejected.add(key)  # later bare mentions of a person's name stay rejected too
                 i = j
                 continue
@@ -788,7 +795,7 @@ class PlaceExtractor:
             if likeliest.type in ("country", "region") \
                     or likeliest.population >= WEAK_POPULATION:
                 return False  # surnames are small towns' names (Мерке, Талас), not Shymkent's
-        if lang == "kk" and hit is not None and hit[0] == 1 and len(hit[1]) < len(toks[i].norm):
+        if hit is not None and _kk_case_form(lang, toks[i], hit):
             return False  # «Нұрлан Шымкентке барды»: a case ending makes it where he went
         return self._match_at(toks, i - 1, lang, text) is None
 
@@ -934,8 +941,18 @@ class PlaceExtractor:
             if found is not None:
                 key, cands = found, self.gaz.lookup(found)
         cue = self._type_word(inner[-1].norm, lang) if len(inner) > 1 else None
-        return Mention(start, end, text[start:end], key, cands, cue,
-                       extra={"source": "recogniser"})
+        extra = {"source": "recogniser"}
+        if lang == "ru" and not cands and len(inner) > 1 and inner[0].text.islower():
+            lemma = ru_geo_forms().get(inner[0].norm)  # «городе Кант»: the noun is the cue
+            if lemma is not None and RU_GEO_NOUNS[lemma] != "other":
+                key, cue = " ".join(t.norm for t in inner[1:]), RU_GEO_NOUNS[lemma]
+                cands = self.gaz.lookup(key)
+                extra["span_start"], start = start, inner[1].start  # the surface is the name
+        if cue is None and not cands:  # «Кант қаласында»: the type word outside the span
+            after = next((t for t in toks if t.start >= end), None)
+            if after is not None and after.text.islower() and text[end:after.start] == " ":
+                cue = self._type_word(after.norm, lang)
+        return Mention(start, end, text[start:end], key, cands, cue, extra=extra)
 
     def mentions(self, text: str, lang: str, spans_only: bool = False) -> list[Mention]:
         """All place mentions in `text`, in order: gazetteer matches arbitrated with the
@@ -1046,7 +1063,10 @@ class PlaceExtractor:
         elif primary.startswith(m.key + " "):
             score -= 2.0  # "Oklahoma" is not Oklahoma City: a truncated alternate name
         score += FOCUS.get(place.country or "", 0.0)
-        score += 0.5 * math.log10(place.population + 1)
+        if m.cue or place.type != "district":
+            # a district's head count includes its centre's, so with no cue it would outweigh
+            # the town it is named after (Sayram District has 91k, GeoNames gives Sayram 0)
+            score += 0.5 * math.log10(place.population + 1)
         if place.country in countries and place.type != "country":
             score += 2.0
         if (place.country, place.admin1) in admin1 and place.type in ("city", "village",
@@ -1062,6 +1082,7 @@ class PlaceExtractor:
         """Choose a place for each mention, using the unambiguous ones as context."""
         countries: set = set()
         admin1: set = set()
+        cued: set[int] = set()  # places a type word named («Aravan district»)
         for m in mentions:
             if len(m.candidates) == 1 or (m.candidates and m.cue == "region"):
                 p = m.candidates[0] if len(m.candidates) == 1 else None
@@ -1079,9 +1100,18 @@ class PlaceExtractor:
                     # «Алмалинский район», "Almaly district": a unit the gazetteer lacks is
                     # reported unresolved, not as a same-named town abroad (Elmalı, Turkey)
                     m.candidates = []
+            if not m.candidates and m.cue:  # only a place of the very type the word names:
+                # «Жданов аулы» is a village, not Mariupol (a city once called Zhdanov)
+                m.candidates = [p for p in self.gaz.lookup_cued(m.key) if p.type == m.cue]
             if not m.candidates:
                 continue
-            m.place = max(m.candidates, key=lambda p: self._score(p, m, countries, admin1))
+            named = [p for p in m.candidates if p.index in cued] if not m.cue else []
+            # a bare repeat of a name a type word fixed earlier is the same place ("Aravan
+            # district officials told residents of Aravan"), not the same-named town
+            m.place = named[0] if named else \
+                max(m.candidates, key=lambda p: self._score(p, m, countries, admin1))
+            if m.cue:
+                cued.add(m.place.index)
             if m.place.type == "region":
                 admin1.add((m.place.country, m.place.admin1))
             if m.place.type in ("country", "region"):

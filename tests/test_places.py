@@ -208,6 +208,38 @@ def test_a_district_cue_finds_the_district_named_after_the_town(places):
     assert {p["name"]: p["geonameid"] for p in found}["Sayram District"] == 1519452
 
 
+@pytest.mark.parametrize("text, lang, surface, gid", [
+    ("Олар Сайрамда тұрады.", "kk", "Сайрамда", 1519455),       # the town, not Sayram District
+    ("Они живут в Сайраме.", "ru", "Сайраме", 1519455),
+    # a bare repeat of a name a type word fixed earlier is the same unit
+    ("Aravan district officials told residents of Aravan that the mosque would reopen.", "en",
+     "Aravan", 7910403),
+])
+def test_a_bare_name_is_the_town_unless_the_text_named_the_unit(places, text, lang, surface, gid):
+    assert _ids(places.extract(text, lang)).get(surface) == gid
+
+
+@pytest.mark.parametrize("text, lang, surface, gid", [
+    ("Шу облысы имамдарына арналған семинар Кант қаласында өтті.", "kk", "Кант", 1528193),
+    ("Семинар для имамов прошёл в городе Кант.", "ru", "Кант", 1528193),
+])
+def test_a_type_word_vouches_for_a_name_that_is_also_an_ordinary_word(places, text, lang,
+                                                                      surface, gid):
+    assert _ids(places.extract(text, lang)).get(surface) == gid
+
+
+def test_a_type_word_never_turns_an_ordinary_word_into_a_place_of_another_type(places):
+    # «Жданов» is a surname and Mariupol's Soviet name; with «аулы» it is a village
+    found = places.extract("Биыл Жданов аулына жол жөндеуге қаржы бөлінеді.", "kk")
+    assert all(p["geonameid"] != 701822 for p in found), found
+    assert "Кант" not in _ids(places.extract("Философ Кант писал о свободе.", "ru"))
+
+
+def test_a_case_ended_kazakh_place_is_not_hidden_by_a_surname_earlier(places):
+    found = _ids(places.extract("Гүлнар Арыс сөйледі. Отбасылар Арыстағы орталықта тұрады.", "kk"))
+    assert found.get("Арыстағы") == 1526168 and "Арыс" not in found, found
+
+
 @pytest.mark.parametrize("text, surface, gid", [
     ("Они живут в Ошской и Джалал-Абадской областях.", "Ошской", 1346798),
     ("Они живут в Ошской и Джалал-Абадской областях.", "Джалал-Абадской областях", 1529778),

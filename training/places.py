@@ -34,7 +34,7 @@ from models.normalize import fold
 from training.metrics import span_f1
 from training.corpora import REPO_ROOT, read_jsonl, shared_data_dir
 
-VERSION = "1.3.1"
+VERSION = "1.4.0"
 ALIASES_FILE = "place_aliases.tsv"
 ALIASES_PATH = Path(__file__).resolve().parent / "data" / ALIASES_FILE
 REGRESSION_PATH = REPO_ROOT / "tests" / "data" / "places_regression.tsv"
@@ -110,6 +110,7 @@ class Builder:
         self.city_units: set[int] = set()
         self.alias_pairs: dict[str, set[int]] = {}
         self.common: list[str] = []
+        self.cue_keys: dict[str, set[int]] = {}  # ordinary words kept for «Кант қаласы» only
 
     def add(self, gid: int | None, name: str, ptype: str, cc: str | None, lat, lon, pop: int,
             admin1: str | None, names: Iterable[str] = (), ru: Iterable[str] = ()) -> int:
@@ -527,6 +528,9 @@ def build(data_dir: Path | None, log=print) -> dict:
         "common_words": getattr(b, "common", []),
         "alias_keys": sorted(b.alias_keys),
         "alias_pairs": {k: sorted(v) for k, v in sorted(b.alias_pairs.items())},
+        # Keys dropped as ordinary words, still read when a type word vouches for them
+        # («Кант қаласында», «город Рудный»): «Кант» alone is the philosopher or a piping.
+        "cue_keys": {k: sorted(v) for k, v in sorted(b.cue_keys.items())},
         "type_words": {},
         "first_names": sorted(first_names(log)),
         "dropped": dropped,
@@ -581,6 +585,7 @@ def _drop_common(keys: dict[str, set[int]], b: Builder, inflector: RussianInflec
         elif " " not in key and _CYR.search(key) and not _KK_LETTERS.search(key) \
                 and inflector.is_common_word(key) and not _is_major(keys[key], b):
             dropped["dictionary"].append(key)
+            b.cue_keys[key] = keys[key]
         else:
             continue
         del keys[key]
@@ -595,13 +600,13 @@ def _drop_common(keys: dict[str, set[int]], b: Builder, inflector: RussianInflec
                 continue  # a big place's own name stays (Detroit is a city, not only a team)
             if seen >= BLOCK_MIN_SEEN and hits / seen < BLOCK_MAX_PRECISION:
                 dropped["corpus"].append(key)
-                del keys[key]
+                b.cue_keys[key] = keys.pop(key)
         common = common_words(words)
         for key in list(keys):
             if " " not in key and key in common and key not in b.alias_keys \
                     and not _is_major(keys[key], b):
                 dropped["lowercase"].append(key)
-                del keys[key]
+                b.cue_keys[key] = keys.pop(key)
         b.common = sorted(common)
     for kind, items in dropped.items():
         log(f"dropped {kind}: {len(items)}")
