@@ -48,8 +48,8 @@ TYPE_WORDS: dict[str, dict[str, str]] = {
         "кенті": "village", "елді": "village",
     },
     "en": {
-        **dict.fromkeys(["region", "regions", "province", "provinces", "oblast", "oblasts"],
-                        "region"),
+        **dict.fromkeys(["region", "regions", "regional", "province", "provinces", "oblast",
+                         "oblasts"], "region"),  # "the Talas regional administration"
         **dict.fromkeys(["district", "districts", "rayon", "raion", "county"], "district"),
         **dict.fromkeys(["city", "cities", "town", "towns"], "city"),
         **dict.fromkeys(["village", "villages", "settlement", "aul"], "village"),
@@ -560,6 +560,9 @@ class PlaceExtractor:
             if cue is None and i > 0 and _joined(text, toks, i - 1, 2):
                 cue = self._type_word(toks[i - 1].norm, lang)
                 cue_before = cue is not None  # «района Уфы»: often the unit OF the place
+            if cue is None and lang == "en" and i > 1 and toks[i - 1].norm == "of" \
+                    and _joined(text, toks, i - 2, 3) and toks[i - 2].text.islower():
+                cue = self._type_word(toks[i - 2].norm, lang)  # "the town of Naryn" is the town
             if j < len(toks) and self._street_word(toks[j], lang):
                 i = j  # «Қонаев көшесі», "Abai Avenue": a street named after it
                 continue
@@ -1082,7 +1085,7 @@ class PlaceExtractor:
         """Choose a place for each mention, using the unambiguous ones as context."""
         countries: set = set()
         admin1: set = set()
-        cued: set[int] = set()  # places a type word named («Aravan district»)
+        cued: set[int] = set()  # districts a type word named («Aravan district»)
         for m in mentions:
             if len(m.candidates) == 1 or (m.candidates and m.cue == "region"):
                 p = m.candidates[0] if len(m.candidates) == 1 else None
@@ -1106,11 +1109,12 @@ class PlaceExtractor:
             if not m.candidates:
                 continue
             named = [p for p in m.candidates if p.index in cued] if not m.cue else []
-            # a bare repeat of a name a type word fixed earlier is the same place ("Aravan
-            # district officials told residents of Aravan"), not the same-named town
+            # a bare repeat of a district's name a type word fixed earlier is that district
+            # ("Aravan district officials told residents of Aravan"); after a region's name it
+            # is the town ("Naryn region ... in Naryn": the region's capital)
             m.place = named[0] if named else \
                 max(m.candidates, key=lambda p: self._score(p, m, countries, admin1))
-            if m.cue:
+            if m.cue == "district":
                 cued.add(m.place.index)
             if m.place.type == "region":
                 admin1.add((m.place.country, m.place.admin1))
