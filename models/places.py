@@ -195,6 +195,15 @@ RU_PLURAL_UNITS: dict[str, tuple[str, ...]] = {
                      "р-не"], ("район", "района", "районе", "району", "районом")),
     "обл": ("области", "область", "областью"),  # abbreviated: «Жамбылской обл.»
 }
+# The same for English, and Kazakh plural stems (any ending may follow: «облыстарында»).
+EN_PLURAL_UNITS: dict[str, tuple[str, ...]] = {
+    "regions": ("region",), "districts": ("district",), "provinces": ("province",),
+    "oblasts": ("oblast",)}
+KK_PLURAL_UNITS: dict[str, str] = {"облыстар": "облысы", "аудандар": "ауданы"}
+# Words joining two names that share one plural unit noun («Шу және Ыстықкөл облыстарының»);
+# a comma joins them too.
+COORDINATORS: dict[str, frozenset[str]] = {
+    "ru": frozenset(["и"]), "en": frozenset(["and"]), "kk": frozenset(["және", "мен"])}
 # Words after a name that make it a street's name: «Қонаев көшесі», "Abai Avenue".
 STREET_WORDS: dict[str, frozenset[str]] = {
     "kk": frozenset(["көше", "көшесі", "көшелері", "даңғыл", "даңғылы"]),
@@ -288,6 +297,17 @@ def ru_geo_forms() -> dict[str, str]:
                     out.setdefault(fold(form.word), lemma)
                 break
     return out
+
+
+def _singular_units(word: str, lang: str) -> tuple[str, ...]:
+    """The singular forms a plural unit noun stands for (keys are written with those)."""
+    if lang == "ru":
+        return RU_PLURAL_UNITS.get(word, ())
+    if lang == "en":
+        return EN_PLURAL_UNITS.get(word, ())
+    if lang == "kk":
+        return tuple(single for stem, single in KK_PLURAL_UNITS.items() if word.startswith(stem))
+    return ()
 
 
 def _kk_case_form(lang: str, tok: Token, hit: tuple[int, str, int]) -> bool:
@@ -420,8 +440,8 @@ class PlaceExtractor:
             key = " ".join(words)
             if key in self.gaz.keys:
                 return n, key, 0
-            if lang == "ru" and n > 1 and last in RU_PLURAL_UNITS:
-                for single in RU_PLURAL_UNITS[last]:  # «Джалал-Абадской областях»
+            if n > 1:
+                for single in _singular_units(last, lang):  # «Джалал-Абадской областях»
                     key = " ".join(words[:-1] + [single])
                     if key in self.gaz.keys:
                         return n, key, 0
@@ -540,12 +560,15 @@ class PlaceExtractor:
             else:
                 also = []
             start, end = tok.start, toks[i + n - 1].end - cut
-            if n > 1 and len(toks[i + n - 1].text) == 1 and text[end:end + 1] == ".":
-                end += 1  # the closing dot of an abbreviation: U.S.
+            if n > 1 and (len(toks[i + n - 1].text) == 1 or toks[i + n - 1].norm == "обл") \
+                    and text[end:end + 1] == ".":
+                end += 1  # the closing dot of an abbreviation: U.S., «Жамбылской обл.»
             scored: dict = {}
             if lang == "en" and n > 1 and toks[i + n - 1].text.islower() \
                     and self._type_word(toks[i + n - 1].norm, lang):
                 scored["span_end"] = toks[i + n - 2].end  # "Jiangsu province": scored as the name
+                if _singular_units(toks[i + n - 1].norm, lang):
+                    end = scored["span_end"]  # "Sughd regions": the noun is shared, not its name
             cue = None
             key_words = key.split(" ")
             if key_words[-1] in types or (lang == "kk" and self._kk_type(key_words[-1])):
@@ -593,28 +616,60 @@ class PlaceExtractor:
             out = self._en_type_mentions(text, toks, out)
         if lang == "ru":
             out = self._ru_geo_mentions(text, toks, out)
-            out = self._ru_coordinated(text, toks, out)
+        if lang in COORDINATORS:
+            out = self._coordinated(text, toks, out, lang)
         return out
 
-    def _ru_coordinated(self, text: str, toks: list[Token],
-                        found: list[Mention]) -> list[Mention]:
-        """The first of two names sharing a plural unit noun: «Ошской» in «в Ошской и
-        Джалал-Абадской областях», looked up with the noun in the singular."""
-        taken = {(m.start, m.end) for m in found}
-        extra = []
-        for m in found:
-            i, j = m.extra.get("tokens", (0, 0))
-            if j - i < 2 or toks[j - 1].norm not in RU_PLURAL_UNITS or i < 2 \
-                    or toks[i - 1].norm not in ("и", ",") or not toks[i - 2].text[:1].isupper():
+    def _coordinated(self, text: str, toks: list[Token], found: list[Mention],
+                     lang: str) -> list[Mention]:
+        """Names before a plural unit noun that share it, looked up with the noun in the
+        singular: «Ошской» in «в Ошской и Джалал-Абадской областях», "Chui" in "Chui and
+        Issyk-Kul regions", «Шу» in «Шу және Ыстықкөл облыстарының» (Chui Region, not the town
+        Shu), each name of "Khatlon, Sughd and GBAO regions"; a match a name already had is
+        replaced."""
+        work = [(m, _singular_units(toks[m.extra["tokens"][1] - 1].norm, lang)) for m in found
+                if "tokens" in m.extra and m.extra["tokens"][1] - m.extra["tokens"][0] >= 2]
+        while work:
+            m, singles = work.pop()
+            last = self._previous_item(text, toks, m.extra["tokens"][0], lang) if singles else None
+            if last is None or self._list_of_centres(toks, last, lang):
                 continue
-            first = toks[i - 2]
-            key = next((f"{first.norm} {single}" for single in RU_PLURAL_UNITS[toks[j - 1].norm]
-                        if f"{first.norm} {single}" in self.gaz.keys), None)
-            if key is None or (first.start, first.end) in taken:
-                continue
-            extra.append(Mention(first.start, first.end, first.text, key, self.gaz.lookup(key),
-                                 m.cue, extra={"tokens": (i - 2, i - 1)}))
-        return sorted(found + extra, key=lambda x: x.start) if extra else found
+            for k in range(min(3, last + 1), 0, -1):  # "East Kazakhstan and North Kazakhstan regions"
+                a = last - k + 1
+                if not toks[a].text[:1].isupper() or (k > 1 and not _joined(text, toks, a, k)):
+                    continue
+                name = " ".join(t.norm for t in toks[a:last + 1])
+                key = next((f"{name} {one}" for one in singles if f"{name} {one}" in self.gaz.keys),
+                           None)
+                if key is None:
+                    continue
+                start, end = toks[a].start, toks[last].end
+                found = [x for x in found if x.end <= start or x.start >= end]
+                new = Mention(start, end, text[start:end], key, self.gaz.lookup(key), m.cue,
+                              extra={"tokens": (a, last + 1)})
+                found.append(new)
+                work.append((new, singles))
+                break
+        return sorted(found, key=lambda x: x.start)
+
+    @staticmethod
+    def _previous_item(text: str, toks: list[Token], i: int, lang: str) -> int | None:
+        """The last token of the list item before token i ("Chui and |Issyk-Kul", "Khatlon,
+        |Sughd"), or None when token i does not continue a list."""
+        if i >= 2 and toks[i - 1].norm in COORDINATORS[lang] and _joined(text, toks, i - 2, 3):
+            return i - 2
+        if i >= 1 and text[toks[i - 1].end:toks[i].start].strip() == ",":
+            return i - 1  # "Khatlon, Sughd", and the corpora's tokenised "Махамбет , Индер"
+        return None
+
+    @staticmethod
+    def _list_of_centres(toks: list[Token], k: int, lang: str) -> bool:
+        """The list of names around token k follows "the centres of": "the centres of Shaartuz,
+        Dusti and Nosiri Khusrav districts" names the towns, not the districts."""
+        while k > 0 and (toks[k - 1].text[:1].isupper() or toks[k - 1].norm in COORDINATORS[lang]):
+            k -= 1
+        return lang == "en" and k > 1 and toks[k - 1].norm == "of" \
+            and toks[k - 2].norm in ("centre", "centres", "center", "centers")
 
     def _ru_geo_mentions(self, text: str, toks: list[Token], found: list[Mention]) -> list[Mention]:
         """Add «Тверской площади» / «реки Славянки» places; widen «города Феникс» matches."""
