@@ -499,6 +499,11 @@ class PlaceExtractor:
             cand = f"{prefix} {stem}" if prefix else stem
             if cand in self.gaz.keys:
                 return cand
+        if not prefix:  # a two-letter name only as a town our alias table lists («Оштағы»)
+            for stem, _ in kk_stems(words[-1], min_stem=2):
+                if len(stem) == 2 and stem in self.gaz.alias_keys \
+                        and any(p.type in POPULATED for p in self.gaz.lookup(stem)):
+                    return stem
         for stem in [words[-1], *stems]:
             if stem in self.gaz.common_words:
                 continue  # «Жақсыдан үлгі ал»: an ordinary word, not Жаксы

@@ -198,6 +198,9 @@ def test_first_names_do_not_hide_countries_or_places_named_after_people(places):
     ("Қонаев қаласында кездесу өтті.", "kk", "Қонаев", 1519948),                   # Конаев
     ("The trial of the group from Zhetysai opened on Tuesday.", "en", "Zhetysai", 1524385),
     ("Власти Газиантепа сообщили о прибытии семей.", "ru", "Газиантепа", 314830),
+    ("Оштағы ресми тұлғалар кездесу өткізді.", "kk", "Оштағы", 1527534),  # a two-letter name
+    ("Вернувшихся разместили в Душанбе, бывшем Сталинабаде.", "ru", "Сталинабаде", 1221874),
+    ("Елге оралғандар Нөкіске және Көлабқа барды.", "kk", "Көлабқа", 1221194),
 ])
 def test_spellings_the_gazetteer_lacks_are_found(places, text, lang, surface, gid):
     assert _ids(places.extract(text, lang)).get(surface) == gid
