@@ -671,9 +671,11 @@ class PlaceExtractor:
     def _list_of_centres(toks: list[Token], k: int, lang: str) -> bool:
         """The list of names around token k follows "the centres of": "the centres of Shaartuz,
         Dusti and Nosiri Khusrav districts" names the towns, not the districts."""
+        if lang != "en":
+            return False
         while k > 0 and (toks[k - 1].text[:1].isupper() or toks[k - 1].norm in COORDINATORS[lang]):
             k -= 1
-        return lang == "en" and k > 1 and toks[k - 1].norm == "of" \
+        return k > 1 and toks[k - 1].norm == "of" \
             and toks[k - 2].norm in ("centre", "centres", "center", "centers")
 
     def _ru_geo_mentions(self, text: str, toks: list[Token], found: list[Mention]) -> list[Mention]:
