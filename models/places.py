@@ -113,9 +113,24 @@ NATIONALITY_ENDINGS = ("ish", "ese", "ian", "ean", "ic", "ch", "ss")
 # 392-6", "In Anjalonkoski : MyPa-47 1 Karabach 0").
 DATELINE: dict[str, re.Pattern] = {
     "en": re.compile(r"([A-Z][A-Z'.\-]*[A-Z.](?: [A-Z][A-Z'.\-]*[A-Z.]){0,3})"
-                     r"(?= ?, [A-Z][a-z]| \d{4}-\d\d-\d\d)"
+                     r"(?= ?, [A-Z][a-z]| ?, [A-Z]\.[A-Z]\.| \d{4}-\d\d-\d\d)"
                      r"|(?:At|In) ([A-Z][\w'.\-]*(?: [A-Z][\w'.\-]*){0,3})(?= ?:)"),
 }
+# The wire services' abbreviations of US states, read only after a dateline's city
+# ("SAN MATEO , Calif. 1996-08-23", "MONTGOMERY , Ala ."): elsewhere "Miss." or "Ind." are not places.
+US_STATE_ABBR: dict[str, str] = {
+    "ala": "alabama", "ariz": "arizona", "ark": "arkansas", "calif": "california",
+    "colo": "colorado", "conn": "connecticut", "del": "delaware", "fla": "florida",
+    "ga": "georgia", "ill": "illinois", "ind": "indiana", "kan": "kansas", "ky": "kentucky",
+    "la": "louisiana", "md": "maryland", "mass": "massachusetts", "mich": "michigan",
+    "minn": "minnesota", "miss": "mississippi", "mo": "missouri", "mont": "montana",
+    "neb": "nebraska", "nev": "nevada", "n.h": "new hampshire", "n.j": "new jersey",
+    "n.m": "new mexico", "n.y": "new york", "n.c": "north carolina", "n.d": "north dakota",
+    "okla": "oklahoma", "ore": "oregon", "pa": "pennsylvania", "r.i": "rhode island",
+    "s.c": "south carolina", "s.d": "south dakota", "tenn": "tennessee", "tex": "texas",
+    "vt": "vermont", "va": "virginia", "wash": "washington", "w.va": "west virginia",
+    "wis": "wisconsin", "wyo": "wyoming"}
+_STATE_AFTER_DATELINE = re.compile(r" ?, ((?:[A-Z]\.){1,2}[A-Z]|[A-Z][a-z]{1,4}) ?\.")
 # Words that make a sentence a sports report, where a bare town names a club ("joined
 # Newcastle", "Surrey captain"); a preposition in SPORTS_VENUE makes it the venue again.
 SPORTS_WORDS: dict[str, frozenset[str]] = {
@@ -127,8 +142,9 @@ SPORTS_WORDS: dict[str, frozenset[str]] = {
         "serie", "bundesliga", "semifinal", "quarter-final", "semifinals", "quarterfinal",
         "outfielder", "shortstop", "rbi"]),
 }
-# A cricket total after a team's name ("Kent 108-3"), not a date ("1996-08-30").
-_RUNS = re.compile(r"\d{1,3}-\d{1,2}$")
+# A cricket total after a team's name ("Kent 108-3") or a bowler's figures after a player's
+# ("Cork 7-1-38-0"), not a date ("1996-08-30").
+_RUNS = re.compile(r"\d{1,3}-\d{1,2}$|\d{1,2}-\d{1,2}-\d{1,3}-\d{1,2}$")
 SPORTS_VENUE = frozenset(["in", "at", "near", "outside"])
 # Prepositions that make a weak match a place ("in Doboj"): English only, where the recogniser
 # is a lexicon; the Russian and Kazakh CRFs see the preposition themselves.
@@ -785,8 +801,18 @@ class PlaceExtractor:
         surface = text[start:end]
         key = name_key(surface)
         kept = [x for x in found if x.end <= start or x.start >= end]
-        return [Mention(start, end, surface, key, self.gaz.lookup(key),
-                        extra={"pattern": "dateline"})] + kept
+        out = [Mention(start, end, surface, key, self.gaz.lookup(key),
+                       extra={"pattern": "dateline"})]
+        state = _STATE_AFTER_DATELINE.match(text, end) if lang == "en" else None
+        if state is not None and state.group(1).lower() in US_STATE_ABBR:
+            a, b = state.span(1)
+            b += 1 if text[b:b + 1] == "." else 0  # "Calif." keeps its dot; "Ala ." does not
+            kept = [x for x in kept if x.end <= a or x.start >= b]
+            place = self.gaz.lookup(US_STATE_ABBR[state.group(1).lower()])
+            out.append(Mention(a, b, text[a:b], name_key(text[a:b]),
+                               [p for p in place if p.country == "US"], "region",
+                               extra={"pattern": "dateline"}))
+        return out + kept
 
     @staticmethod
     def _drop_pairs(text: str, found: list[Mention]) -> list[Mention]:
@@ -808,6 +834,9 @@ class PlaceExtractor:
             return True  # a headline in capitals ("BOSTON AT NEW YORK"): neighbours say nothing
         if self._after_first_name(text, toks, i, lang):
             return False
+        if lang == "en" and i > 0 and toks[i - 1].text in ("c", "b") \
+                and text[toks[i - 1].end:toks[i].start] == " ":
+            return False  # a cricket scorecard's fielder or bowler: "c Cork b Croft"
         if rules.get("left") and i > 0:
             prev = toks[i - 1]
             gap = text[prev.end:toks[i].start]

@@ -408,3 +408,14 @@ def test_a_demonym_is_its_country_not_a_place_span(places):
     assert places.find_spans(text, "en") == []
     assert [(p["name"], p["geonameid"]) for p in places.extract(text, "en")] == [
         ("Thailand", 1605651)]
+
+
+@pytest.mark.parametrize("text, spans", [
+    ("SAN MATEO , Calif. 1996-08-23", ["SAN MATEO", "Calif."]),   # a state after a dateline
+    ("ELIZABETH , N.J. 1996-08-27", ["ELIZABETH", "N.J."]),
+    ("Miss. Smith went to Ind. yesterday.", []),                  # elsewhere no state
+    ("Aamir Sohail c Cork b Croft 46", []),                       # a scorecard's fielder
+    ("Bowling : Cork 3-0-15-0 , Salisbury 14-0-71-0", []),        # bowlers' figures
+])
+def test_english_wire_conventions(places, text, spans):
+    assert [text[a:b] for a, b in places.find_spans(text, "en")] == spans
