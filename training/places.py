@@ -22,6 +22,7 @@ import re
 import shutil
 import sys
 import time
+import unicodedata
 from importlib import metadata
 from pathlib import Path
 from typing import Iterable, Iterator
@@ -87,6 +88,18 @@ def _pkg_data(package: str) -> Path:
 # An airport or station code among a town's alternate names ("INC" for Yinchuan, "CUP" for
 # Carúpano): once folded it would match the words Inc, Cup, Gas in ordinary text.
 _CODE = re.compile(r"[A-Z]{3,4}$")
+
+
+# The Arabic article as GeoNames writes it before a name ("Al Mālikīyah", "Ar Raqqah").
+_ARTICLE = re.compile(r"(?:al|ar|as|ad|ash|an|at|az|el|ed|es) \w")
+
+
+def _ascii_letters(key: str) -> str:
+    """A Latin key without its diacritics (ā → a, ş → s); Cyrillic keys are left alone (й, ё
+    are letters of their own there)."""
+    if _CYR.search(key):
+        return key
+    return "".join(c for c in unicodedata.normalize("NFKD", key) if not unicodedata.combining(c))
 
 
 def _usable(name: str) -> bool:
@@ -502,6 +515,11 @@ def build(data_dir: Path | None, log=print) -> dict:
                 keys[key].add(idx)
             if "-" in key:
                 keys[key.replace("-", " ")].add(idx)
+            plain = _ascii_letters(key)  # "Nangarhār" is also written Nangarhar
+            if plain != key:
+                keys[plain].add(idx)
+            if _ARTICLE.match(plain):  # "Al Mālikīyah" is written al-Malikiyah in the news
+                keys[plain.replace(" ", "-", 1)].add(idx)
         for name in b.ru_names[idx]:
             if name not in cache:
                 cache[name] = inflector.forms(name)
