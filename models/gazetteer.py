@@ -129,6 +129,7 @@ class Gazetteer:
         self.first_words: dict[str, int] = {}  # first word of a key → most words in such a key
         self.first_names: frozenset = frozenset()  # folded first names: a place after one is a surname
         self.cue_keys: dict[str, tuple[int, ...]] = {}  # ordinary words, places only with a type word
+        self.kk_words: frozenset = frozenset()  # of those, Russian non-name words: towns in Kazakh text
 
     @classmethod
     def load(cls, root: Path) -> "Gazetteer":
@@ -150,6 +151,7 @@ class Gazetteer:
             gaz.first_words = data["first_words"]
             gaz.first_names = frozenset(data.get("first_names", ()))
             gaz.cue_keys = {k: tuple(v) for k, v in data.get("cue_keys", {}).items()}
+            gaz.kk_words = frozenset(data.get("kk_words", ()))
             return gaz
         except (KeyError, TypeError, ValueError, EOFError, pickle.UnpicklingError) as exc:
             raise ArtefactError(f"artefact {NAME}: {GAZETTEER_FILE} is malformed ({exc})") from exc

@@ -163,7 +163,8 @@ UK_NATIONS = frozenset(["England", "Scotland", "Wales", "Northern Ireland"])
 NAME_TAILS: dict[str, frozenset[str]] = {
     "en": frozenset(["open", "cup", "grand", "championship", "championships", "games",
                      "masters", "classic", "trophy", "rally", "marathon", "post", "times",
-                     "daily", "herald", "tribune", "gazette"]),
+                     "daily", "herald", "tribune", "gazette", "opera", "ballet", "airlines",
+                     "airways"]),
 }
 # Capitalised heads of an organisation's name before "of PLACE" ("Bank of Canada", "University
 # of Michigan", "News Agency of Nigeria", "Tour of the Netherlands").
@@ -223,7 +224,8 @@ RU_PLURAL_UNITS: dict[str, tuple[str, ...]] = {
 EN_PLURAL_UNITS: dict[str, tuple[str, ...]] = {
     "regions": ("region",), "districts": ("district",), "provinces": ("province",),
     "oblasts": ("oblast",)}
-KK_PLURAL_UNITS: dict[str, str] = {"облыстар": "облысы", "аудандар": "ауданы"}
+KK_PLURAL_UNITS: dict[str, str] = {"облыстар": "облысы", "аудандар": "ауданы",
+                                   "қалалар": "қаласы"}
 # Words joining two names that share one plural unit noun («Шу және Ыстықкөл облыстарының»);
 # a comma joins them too.
 COORDINATORS: dict[str, frozenset[str]] = {
@@ -339,6 +341,11 @@ def _singular_units(word: str, lang: str) -> tuple[str, ...]:
 _QUOTED = re.compile(r"«[^«»]{1,80}»|\"[^\"]{1,80}\"|“[^“”]{1,80}”")
 # Words that make the place after them an airline's name ("Air Astana", «Эйр Астана»).
 AIRLINE_HEADS = frozenset(["air", "эйр"])
+# Nouns (folded stems) that make a quoted name beside them the name of a channel, paper, company
+# or party: телеканал «Казахстан», «Қазақстан» арнасы, газета «Бишкек», the "Kazakhstan" channel.
+_ORG_NOUN = re.compile(r"(?:телеканал|телерадио|канал|газет|журнал|радио|агентств|компани|парти|"
+                       r"фонд|движени|клуб|кинотеатр|отел|гостиниц|ресторан|телеарна|арнас|қоры|"
+                       r"newspaper|channel|magazine|company|party|fund|movement|hotel)\w*")
 
 
 def _in_brand_name(text: str, toks: list[Token], i: int, end: int, titles: bool) -> bool:
@@ -354,6 +361,13 @@ def _in_brand_name(text: str, toks: list[Token], i: int, end: int, titles: bool)
         return False
     for q in _QUOTED.finditer(text, max(0, start - 80), min(len(text), end + 80)):
         inner = q.group(0)[1:-1].strip(" .,")
+        if q.start() < start and end < q.end() and text[start:end].strip() == inner:
+            before = text[max(0, q.start() - 20):q.start()].split()
+            after = text[q.end():q.end() + 20].split()
+            if (before and _ORG_NOUN.fullmatch(fold(before[-1]))) \
+                    or (after and _ORG_NOUN.fullmatch(fold(after[0]))):
+                return True  # телеканал «Казахстан», «Қазақстан» арнасы: a channel's name
+            continue
         if inner.endswith(("!", "?")):
             continue  # a slogan or a cry, not a title: «Слава Украине!»
         if q.start() < start and end < q.end() and 1 <= inner.count(" ") <= 2 \
@@ -497,6 +511,11 @@ class PlaceExtractor:
                     key = " ".join(words[:-1] + [single])
                     if key in self.gaz.keys:
                         return n, key, 0
+            if lang == "en" and n == 1 and "-" in last:
+                head, tail = last.rsplit("-", 1)
+                raw_tail = toks[i].text.rsplit("-", 1)[1]
+                if raw_tail.isalpha() and raw_tail.islower() and head in self.gaz.keys:
+                    return 1, head, len(tail) + 1  # "Almaty-based", not "Tyler-Sharman", "PRE-SALE"
             if lang == "en":
                 for poss in ("'s", "'"):
                     if last.endswith(poss) and len(last) > len(poss) + 1:
@@ -556,6 +575,8 @@ class PlaceExtractor:
                 if len(stem) == 2 and stem in self.gaz.alias_keys \
                         and any(p.type in POPULATED for p in self.gaz.lookup(stem)):
                     return stem
+        if not prefix and self._kk_town(words[-1]):
+            return words[-1]  # a Russian-dictionary name dropped for Russian text («Рудный»)
         for stem in [words[-1], *stems]:
             if stem in self.gaz.common_words:
                 continue  # «Жақсыдан үлгі ал»: an ordinary word, not Жаксы
@@ -564,6 +585,18 @@ class PlaceExtractor:
             if cand != spelt and cand in self.gaz.keys and self._regional(cand):
                 return cand
         return None
+
+    def _kk_town(self, key: str) -> list[Place]:
+        """Towns of the newsroom's countries whose name the build dropped as a Russian word that
+        is no person's name («Рудный»): in Kazakh text such a word is only the town."""
+        if key in self.gaz.keys or key not in self.gaz.kk_words:
+            return []
+        return [p for p in self.gaz.lookup_cued(key) if p.country in FOCUS_STRONG
+                and p.type in POPULATED]
+
+    def _places(self, key: str, lang: str) -> list[Place]:
+        """The gazetteer's places for a matched key (in Kazakh also the towns of `_kk_town`)."""
+        return self.gaz.lookup(key) or (self._kk_town(key) if lang == "kk" else [])
 
     def _regional(self, key: str) -> bool:
         """Some place the key names is in a country the newsroom writes about."""
@@ -646,7 +679,8 @@ class PlaceExtractor:
             if j < len(toks) and self._street_word(toks[j], lang):
                 i = j  # «Қонаев көшесі», "Abai Avenue": a street named after it
                 continue
-            if _in_brand_name(text, toks, i, end, titles=not spans_only):
+            if _in_brand_name(text, toks, i, end, titles=not spans_only) \
+                    or (not spans_only and self._before_name_tail(text, toks, j, lang)):
                 i = j  # «Егемен Қазақстан» (a newspaper), "Air Astana" (an airline)
                 continue
             if cue is None and ((key in rejected and not _kk_case_form(lang, tok, hit))
@@ -660,12 +694,13 @@ class PlaceExtractor:
                 if self._team(text, toks, i, j, lang, sports):
                     i = j  # this mention only: "Minnesota 6" does not make every Minnesota a team
                     continue
-            cands = self.gaz.lookup(key)
+            cands = self._places(key, lang)
             cands += [p for p in also if p not in cands]
             extra = {**scored, "tokens": (i, j), "cue_before": cue_before,
                      "sentence_start": _sentence_start(text, toks, i)}
             if spans_only:  # only the scored spans leave such names out
-                extra["in_name"] = self._in_longer_name(text, toks, i, j, lang, cue)
+                extra["in_name"] = self._in_longer_name(text, toks, i, j, lang, cue) \
+                    or (cut > 0 and text[end:end + 1] == "-")  # "Almaty-based": an adjective
             out.append(Mention(start, end, text[start:end], key, cands, cue, extra=extra))
             i = j
         if NEIGHBOUR_RULES.get(lang, {}).get("pair"):
@@ -687,8 +722,8 @@ class PlaceExtractor:
         Issyk-Kul regions", «Шу» in «Шу және Ыстықкөл облыстарының» (Chui Region, not the town
         Shu), each name of "Khatlon, Sughd and GBAO regions"; a match a name already had is
         replaced."""
-        work = [(m, _singular_units(toks[m.extra["tokens"][1] - 1].norm, lang)) for m in found
-                if "tokens" in m.extra and m.extra["tokens"][1] - m.extra["tokens"][0] >= 2]
+        work = [(m, _singular_units(unit.norm, lang)) for m in found
+                if (unit := self._unit_noun(text, toks, m)) is not None]
         while work:
             m, singles = work.pop()
             last = self._previous_item(text, toks, m.extra["tokens"][0], lang) if singles else None
@@ -711,6 +746,19 @@ class PlaceExtractor:
                 work.append((new, singles))
                 break
         return sorted(found, key=lambda x: x.start)
+
+    @staticmethod
+    def _unit_noun(text: str, toks: list[Token], m: Mention) -> Token | None:
+        """The unit noun that ends a mention's name or, where Kazakh leaves «аудандарының» out
+        of the span, follows it."""
+        if "tokens" not in m.extra:
+            return None
+        i, j = m.extra["tokens"]
+        if j - i >= 2:
+            return toks[j - 1]
+        if j < len(toks) and m.cue and _joined(text, toks, j - 1, 2):
+            return toks[j]
+        return None
 
     @staticmethod
     def _previous_item(text: str, toks: list[Token], i: int, lang: str) -> int | None:
@@ -881,8 +929,8 @@ class PlaceExtractor:
             gap = text[prev.end:toks[i].start]
             if gap == " " and _capitalised(prev.text) and not _sentence_start(text, toks, i - 1) \
                     and self._type_word(prev.norm, lang) is None \
-                    and self._match_at(toks, i - 1, lang, text) is None:
-                return False
+                    and (self._match_at(toks, i - 1, lang, text) is None or "-" in prev.text):
+                return False  # "Dina Talas"; "Bergamo-based Atalanta" (an adjective before it)
             if gap == ". " and len(prev.text) == 1 and prev.text.isupper():
                 return False  # an initial: «Н. Кан»
         if rules.get("person_left") and i > 0:
@@ -896,8 +944,9 @@ class PlaceExtractor:
             if text[prev.end:toks[i].start] == ". " and len(prev.text) == 1 \
                     and prev.text.isupper():
                 return False
-        if j < len(toks) and text[toks[j - 1].end:toks[j].start] == " " \
-                and j - i == 1 and self._surname(toks[j]) and self._name_word(toks, j, lang, text):
+        if j < len(toks) and text[toks[j - 1].end:toks[j].start] == " " and j - i == 1 \
+                and self._surname(toks[j]) and self._name_word(toks, j, lang, text) \
+                and not self._major(toks, i, lang, text):
             return False  # a first name before a surname: "Ayagoz Bekova", «Кербен Осмонова»
         right = rules.get("right") or (rules.get("right_weak") and not self._strong_key(toks, i, j))
         if right and lang == "kk" and j - i == 1 and toks[i].norm not in self.gaz.keys:
@@ -906,6 +955,17 @@ class PlaceExtractor:
                 and self._name_word(toks, j, lang, text):
             return False
         return True
+
+    def _major(self, toks: list[Token], i: int, lang: str, text: str) -> bool:
+        """The likeliest reading of the match at token i is a country, a region or a city of
+        100,000+: never a person's first name («из Хорватии Зденко Кожул», «Слава Украине»)."""
+        hit = self._match_at(toks, i, lang, text)
+        cands = self.gaz.lookup(hit[1]) if hit is not None else []
+        if not cands:
+            return False
+        probe = Mention(toks[i].start, toks[i].end, toks[i].text, hit[1], cands)
+        likeliest = max(cands, key=lambda p: self._score(p, probe, set(), set()))
+        return likeliest.type in ("country", "region") or likeliest.population >= WEAK_POPULATION
 
     @staticmethod
     def _surname(tok: Token) -> bool:
@@ -932,14 +992,9 @@ class PlaceExtractor:
         if text[prev.end:toks[i].start] != " " or not prev.text[:1].isupper() \
                 or prev.text.isupper() or not self._first_name(prev.norm):
             return False
+        if self._major(toks, i, lang, text):
+            return False  # surnames are small towns' names (Мерке, Талас), not Shymkent's
         hit = self._match_at(toks, i, lang, text)
-        cands = self.gaz.lookup(hit[1]) if hit is not None else []
-        if cands:
-            probe = Mention(toks[i].start, toks[i].end, toks[i].text, hit[1], cands)
-            likeliest = max(cands, key=lambda p: self._score(p, probe, set(), set()))
-            if likeliest.type in ("country", "region") \
-                    or likeliest.population >= WEAK_POPULATION:
-                return False  # surnames are small towns' names (Мерке, Талас), not Shymkent's
         if hit is not None and _kk_case_form(lang, toks[i], hit):
             return False  # «Нұрлан Шымкентке барды»: a case ending makes it where he went
         return self._match_at(toks, i - 1, lang, text) is None
@@ -972,11 +1027,17 @@ class PlaceExtractor:
         return False
 
     @staticmethod
-    def _in_org_name(text: str, toks: list[Token], i: int, j: int, lang: str) -> bool:
+    def _before_name_tail(text: str, toks: list[Token], j: int, lang: str) -> bool:
+        """An event's, paper's or company's word follows: "Hong Kong Open", "China Daily",
+        "Astana Opera" name the event or the company, not the place (not even for extract)."""
+        return j < len(toks) and toks[j].norm in NAME_TAILS.get(lang, ()) \
+            and text[toks[j - 1].end:toks[j].start] == " " and toks[j].text[:1].isupper()
+
+    @classmethod
+    def _in_org_name(cls, text: str, toks: list[Token], i: int, j: int, lang: str) -> bool:
         """The place is part of an event's or organisation's name: "Hong Kong Open",
         "Bank of Canada", "the Tour of the Netherlands"."""
-        if j < len(toks) and toks[j].norm in NAME_TAILS.get(lang, ()) \
-                and text[toks[j - 1].end:toks[j].start] == " " and toks[j].text[:1].isupper():
+        if cls._before_name_tail(text, toks, j, lang):
             return True
         heads = ORG_OF.get(lang)
         if not heads or i < 2:
@@ -1084,7 +1145,7 @@ class PlaceExtractor:
         if not cands and lang == "kk":
             found = self._kk_key([t.norm for t in inner])
             if found is not None:
-                key, cands = found, self.gaz.lookup(found)
+                key, cands = found, self._places(found, lang)
         cue = self._type_word(inner[-1].norm, lang) if len(inner) > 1 else None
         extra = {"source": "recogniser"}
         if lang == "ru" and not cands and len(inner) > 1 and inner[0].text.islower():
@@ -1169,6 +1230,10 @@ class PlaceExtractor:
         if first == len(toks) or toks[first].start != start:
             return False
         tok = toks[first]
+        if tok.end == end and tok.text[:1].isupper() and first + 1 < len(toks) \
+                and text[end:toks[first + 1].start] == " " and self._surname(toks[first + 1]) \
+                and not self._major(toks, first, lang, text):
+            return True  # «Адвокат Алтай Жумабеков»: a first name before a surname
         if tok.end == end and self._first_name(tok.norm) and tok.norm not in self.gaz.keys:
             # a type word after it makes it a place named after a person («Исатай ауданы»)
             nxt = toks[first + 1] if first + 1 < len(toks) else None

@@ -124,6 +124,7 @@ class Builder:
         self.alias_pairs: dict[str, set[int]] = {}
         self.common: list[str] = []
         self.cue_keys: dict[str, set[int]] = {}  # ordinary words kept for «Кант қаласы» only
+        self.kk_words: set[str] = set()  # of those, Russian words that are no person's name
 
     def add(self, gid: int | None, name: str, ptype: str, cc: str | None, lat, lon, pop: int,
             admin1: str | None, names: Iterable[str] = (), ru: Iterable[str] = ()) -> int:
@@ -428,6 +429,12 @@ class RussianInflector:
         out |= {" ".join(words[:-1] + [f]) for f in self._declined(words[-1])}
         return out
 
+    def is_name(self, word: str) -> bool:
+        """True when every dictionary reading of the word is a first name, surname or patronymic."""
+        known = [p for p in self.morph.parse(word) if p.is_known]
+        return bool(known) and all({"Name", "Surn", "Patr"} & set(str(p.tag).replace(" ", ",").split(","))
+                                   for p in known)
+
     def is_common_word(self, word: str) -> bool:
         """True when pymorphy3 knows the word only as a non-geographic word."""
         parses = self.morph.parse(word)
@@ -549,6 +556,7 @@ def build(data_dir: Path | None, log=print) -> dict:
         # Keys dropped as ordinary words, still read when a type word vouches for them
         # («Кант қаласында», «город Рудный»): «Кант» alone is the philosopher or a piping.
         "cue_keys": {k: sorted(v) for k, v in sorted(b.cue_keys.items())},
+        "kk_words": sorted(b.kk_words),
         "type_words": {},
         "first_names": sorted(first_names(log)),
         "dropped": dropped,
@@ -604,6 +612,8 @@ def _drop_common(keys: dict[str, set[int]], b: Builder, inflector: RussianInflec
                 and inflector.is_common_word(key) and not _is_major(keys[key], b):
             dropped["dictionary"].append(key)
             b.cue_keys[key] = keys[key]
+            if not inflector.is_name(key):
+                b.kk_words.add(key)  # «Рудный» is only the town in Kazakh text; «Абай» the poet
         else:
             continue
         del keys[key]
