@@ -570,7 +570,8 @@ class PlaceExtractor:
             cand = f"{prefix} {stem}" if prefix else stem
             if cand in self.gaz.keys:
                 return cand
-        if not prefix:  # a two-letter name only as a town our alias table lists («Оштағы»)
+        if not prefix and words[-1][:2] in self.gaz.alias_keys:
+            # a two-letter name only as a town our alias table lists («Оштағы»)
             for stem, _ in kk_stems(words[-1], min_stem=2):
                 if len(stem) == 2 and stem in self.gaz.alias_keys \
                         and any(p.type in POPULATED for p in self.gaz.lookup(stem)):
