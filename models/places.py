@@ -226,6 +226,10 @@ EN_PLURAL_UNITS: dict[str, tuple[str, ...]] = {
     "oblasts": ("oblast",)}
 KK_PLURAL_UNITS: dict[str, str] = {"облыстар": "облысы", "аудандар": "ауданы",
                                    "қалалар": "қаласы"}
+# Kazakh case endings written after a hyphen on abbreviations and numerals («СҚО-да», «АҚШ-қа»).
+KK_HYPHEN_ENDINGS = frozenset(
+    "да де та те дан ден тан тен нан нен ға ге қа ке на не ның нің дың дің тың тің ны ні ды ді "
+    "ты ті мен пен бен дағы дегі тағы тегі нда нде ндағы ндегі".split())
 # Words joining two names that share one plural unit noun («Шу және Ыстықкөл облыстарының»);
 # a comma joins them too.
 COORDINATORS: dict[str, frozenset[str]] = {
@@ -562,6 +566,13 @@ class PlaceExtractor:
         """The key of Kazakh words with the last one's endings stripped; failing that, spelt
         with Russian letters (Қара-Суу → Кара-Суу) when that names a place of the region."""
         prefix = " ".join(words[:-1])
+        if "-" in words[-1]:
+            head, tail = words[-1].rsplit("-", 1)
+            cand = f"{prefix} {head}" if prefix else head
+            if tail in KK_HYPHEN_ENDINGS:  # «СҚО-да», «АҚШ-қа»: endings after an abbreviation
+                for key in (cand, cand.translate(KK_TO_RU)):
+                    if key in self.gaz.keys and (key == cand or self._regional(key)):
+                        return key
         stems = [stem for stem, _ in kk_stems(words[-1])]
         # the і/ы Kazakh puts between a final consonant cluster and an ending (Щучинск-і-де)
         stems += [s[:-1] for s in stems if len(s) > 4 and s[-1] in "іы"
@@ -643,9 +654,10 @@ class PlaceExtractor:
             key_words = key.split(" ")
             last_type = self._type_word(key_words[-1], lang) if n > 1 else None
             if last_type and last_type not in TYPE_IN_SPAN.get(lang, ()) and lang == "kk" \
-                    and " ".join(key_words[:-1]) in self.gaz.keys:
+                    and (" ".join(key_words[:-1]) in self.gaz.keys or key in self.gaz.alias_keys):
                 # «Байзақ ауданында»: KazNERD leaves «ауданы» out of the span; it stays a cue,
-                # and the places the longer key names stay candidates.
+                # and the places the longer key names stay candidates (also when only the alias
+                # table has the longer key: «Жамбыл қаласы» is Taraz, bare «Жамбыл» the poet).
                 also = self.gaz.lookup(key)
                 n, key, cut = n - 1, " ".join(key_words[:-1]), 0
             else:
@@ -735,8 +747,12 @@ class PlaceExtractor:
                 if not toks[a].text[:1].isupper() or (k > 1 and not _joined(text, toks, a, k)):
                     continue
                 name = " ".join(t.norm for t in toks[a:last + 1])
-                key = next((f"{name} {one}" for one in singles if f"{name} {one}" in self.gaz.keys),
-                           None)
+                if name in self.gaz.keys and all(self._type_word(one, lang) == "city"
+                                                 for one in singles):
+                    key = name  # «Түркістан, Шымкент және Тараз қалалары»: the towns, with the cue
+                else:
+                    key = next((f"{name} {one}" for one in singles
+                                if f"{name} {one}" in self.gaz.keys), None)
                 if key is None:
                     continue
                 start, end = toks[a].start, toks[last].end
@@ -746,6 +762,11 @@ class PlaceExtractor:
                 found.append(new)
                 work.append((new, singles))
                 break
+            else:  # a name the gazetteer has no unit for: the list goes on before it
+                if toks[last].text[:1].isupper():
+                    skip = Mention(toks[last].start, toks[last].end, toks[last].text, "", [],
+                                   m.cue, extra={"tokens": (last, last + 1)})
+                    work.append((skip, singles))
         return sorted(found, key=lambda x: x.start)
 
     @staticmethod
@@ -1083,6 +1104,10 @@ class PlaceExtractor:
     def _strong_key(self, toks: list[Token], i: int, j: int) -> bool:
         """The matched words name a country, region or alias-table place (or a focus town)."""
         key = " ".join(t.norm for t in toks[i:j])
+        for poss in ("'s", "’s", "'", "’"):  # "Uzbekistan's Committee": the country's
+            if key.endswith(poss) and key[: -len(poss)] in self.gaz.keys:
+                key = key[: -len(poss)]
+                break
         if key in self.gaz.alias_keys:
             return True
         return any(p.type in ("country", "region", "other") or p.country in FOCUS_STRONG

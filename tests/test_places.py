@@ -480,3 +480,25 @@ def test_kazakh_lists_russian_town_names_and_countries_before_names(places, text
 
 def test_a_poet_is_not_the_town_named_after_him(places):
     assert places.extract("Имам уағызында Абайдың қара сөздерінен үзінді келтірді.", "kk") == []
+
+
+@pytest.mark.parametrize("text, lang, surface, gid", [
+    ("Uzbekistan's Committee on Religious Affairs said.", "en", "Uzbekistan", 1512440),
+    ("ПЕТРОПАВЛ. СҚО-да сауалнама нәтижелері жарияланды.", "kk", "СҚО-да", 1519367),
+    ("Делегация АҚШ-қа барды.", "kk", "АҚШ-қа", 6252001),        # an ending after a hyphen
+    ("Imams of the Sayram, Tolebi and Saryagash districts met.", "en", "Sayram", 1519452),
+    ("Олар Түркістан, Шымкент және Тараз қалаларындағы туыстарына табысталады.", "kk",
+     "Түркістан", 1517945),                                          # the town, not its akimat
+    ("Имам 1992 жылы Шымкенттен Жамбыл қаласына көшті.", "kk", "Жамбыл", 1516905),
+])
+def test_possessives_hyphenated_endings_and_lists(places, text, lang, surface, gid):
+    assert _ids(places.extract(text, lang)).get(surface) == gid
+
+
+@pytest.mark.parametrize("text, lang", [
+    ("В мечети прошёл вечер памяти поэта Жамбыла и эпоса «Манас».", "ru"),
+    ("Жезқазғанда Абай мен Жамбыл шығармашылығына арналған кеш өтті.", "kk"),
+])
+def test_poets_and_epics_are_not_places(places, text, lang):
+    names = {p["name"] for p in places.extract(text, lang)}
+    assert not names & {"Dzhambul", "Jalal-Abad", "Abay", "Manas"}, names
