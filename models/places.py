@@ -380,6 +380,18 @@ def _in_brand_name(text: str, toks: list[Token], i: int, end: int, titles: bool)
     return False
 
 
+# Russian street nouns: «улица Московская» is scored by factRuEval but is no place to tag.
+RU_STREETS = frozenset(["улица", "проспект", "переулок", "бульвар", "шоссе", "набережная"])
+
+
+def _ru_street(toks: list[Token], m: Mention) -> bool:
+    """The mention is a street made by a geographic noun pattern («улице Московской»)."""
+    if m.extra.get("pattern") not in ("adj+noun", "noun+name"):
+        return False
+    return any(ru_geo_forms().get(t.norm) in RU_STREETS for t in toks
+               if m.start <= t.start and t.end <= m.end)
+
+
 def _kk_case_form(lang: str, tok: Token, hit: tuple[int, str, int]) -> bool:
     """A one-word Kazakh match read through a case ending («Шымкентке», «Арыстағы»): where
     someone went or lives, never a person's name, even when the bare name was one."""
@@ -724,6 +736,8 @@ class PlaceExtractor:
             out = self._en_type_mentions(text, toks, out)
         if lang == "ru":
             out = self._ru_geo_mentions(text, toks, out)
+            if not spans_only:  # factRuEval counts «улице Московской»; a newsroom's places do not
+                out = [m for m in out if not _ru_street(toks, m)]
         if lang in COORDINATORS:
             out = self._coordinated(text, toks, out, lang)
         return out
@@ -987,6 +1001,9 @@ class PlaceExtractor:
             return False
         probe = Mention(toks[i].start, toks[i].end, toks[i].text, hit[1], cands)
         likeliest = max(cands, key=lambda p: self._score(p, probe, set(), set()))
+        if lang == "en" and likeliest.type not in ("country", "region") \
+                and _primary_key(likeliest.name) != hit[1]:
+            return False  # a big city only by another name: "Zhambyl Omarov" (Taraz) is a man
         return likeliest.type in ("country", "region") or likeliest.population >= WEAK_POPULATION
 
     @staticmethod
@@ -1226,6 +1243,10 @@ class PlaceExtractor:
             first = bisect_left(starts, start)
             if first < len(toks) and _in_brand_name(text, toks, first, end, titles=not spans_only):
                 continue
+            if not spans_only and lang == "ru" and first < len(toks) and any(
+                    ru_geo_forms().get(toks[k].norm) in RU_STREETS for k in (first - 1, first)
+                    if k >= 0):
+                continue  # a street the recogniser found («улице Московской»): not a place to tag
             m = self._resolve_span(text, lang, toks, start, end)
             if m is not None:
                 kept.append(m)

@@ -502,3 +502,13 @@ def test_possessives_hyphenated_endings_and_lists(places, text, lang, surface, g
 def test_poets_and_epics_are_not_places(places, text, lang):
     names = {p["name"] for p in places.extract(text, lang)}
     assert not names & {"Dzhambul", "Jalal-Abad", "Abay", "Manas"}, names
+
+
+def test_streets_are_corpus_spans_not_places_to_tag(places):
+    text = "В медресе на улице Московской в Бишкеке прошел семинар."
+    assert {p["name"] for p in places.extract(text, "ru")} == {"Bishkek"}
+
+
+def test_a_big_city_by_another_name_before_a_surname_is_a_first_name(places):
+    text = "Two hundred families were resettled, said Zhambyl Omarov, an official."
+    assert places.extract(text, "en") == []
