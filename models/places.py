@@ -364,19 +364,18 @@ def _in_brand_name(text: str, toks: list[Token], i: int, end: int, titles: bool)
     if not titles:
         return False
     for q in _QUOTED.finditer(text, max(0, start - 80), min(len(text), end + 80)):
+        if not q.start() < start < end < q.end():
+            continue
         inner = q.group(0)[1:-1].strip(" .,")
-        if q.start() < start and end < q.end() and text[start:end].strip() == inner:
+        if text[start:end].strip() == inner:  # the name fills the quotes
             before = text[max(0, q.start() - 20):q.start()].split()
             after = text[q.end():q.end() + 20].split()
             if (before and _ORG_NOUN.fullmatch(fold(before[-1]))) \
                     or (after and _ORG_NOUN.fullmatch(fold(after[0]))):
                 return True  # телеканал «Казахстан», «Қазақстан» арнасы: a channel's name
-            continue
-        if inner.endswith(("!", "?")):
-            continue  # a slogan or a cry, not a title: «Слава Украине!»
-        if q.start() < start and end < q.end() and 1 <= inner.count(" ") <= 2 \
-                and text[start:end].strip() != inner and " – " not in inner and " - " not in inner:
-            return True
+        elif not inner.endswith(("!", "?")) and 1 <= inner.count(" ") <= 2 \
+                and " – " not in inner and " - " not in inner:
+            return True  # a title, not a slogan («Слава Украине!») or a road («Көкшетау – Атбасар»)
     return False
 
 
@@ -749,11 +748,11 @@ class PlaceExtractor:
         Issyk-Kul regions", «Шу» in «Шу және Ыстықкөл облыстарының» (Chui Region, not the town
         Shu), each name of "Khatlon, Sughd and GBAO regions"; a match a name already had is
         replaced."""
-        work = [(m, _singular_units(unit.norm, lang)) for m in found
+        work = [(m.extra["tokens"][0], _singular_units(unit.norm, lang), m.cue) for m in found
                 if (unit := self._unit_noun(text, toks, m)) is not None]
-        while work:
-            m, singles = work.pop()
-            last = self._previous_item(text, toks, m.extra["tokens"][0], lang) if singles else None
+        while work:  # (first token of a list item, the unit noun's singulars, its cue)
+            first, singles, cue = work.pop()
+            last = self._previous_item(text, toks, first, lang) if singles else None
             if last is None or self._list_of_centres(toks, last, lang):
                 continue
             for k in range(min(3, last + 1), 0, -1):  # "East Kazakhstan and North Kazakhstan regions"
@@ -771,16 +770,13 @@ class PlaceExtractor:
                     continue
                 start, end = toks[a].start, toks[last].end
                 found = [x for x in found if x.end <= start or x.start >= end]
-                new = Mention(start, end, text[start:end], key, self.gaz.lookup(key), m.cue,
-                              extra={"tokens": (a, last + 1)})
-                found.append(new)
-                work.append((new, singles))
+                found.append(Mention(start, end, text[start:end], key, self.gaz.lookup(key), cue,
+                                     extra={"tokens": (a, last + 1)}))
+                work.append((a, singles, cue))
                 break
             else:  # a name the gazetteer has no unit for: the list goes on before it
                 if toks[last].text[:1].isupper():
-                    skip = Mention(toks[last].start, toks[last].end, toks[last].text, "", [],
-                                   m.cue, extra={"tokens": (last, last + 1)})
-                    work.append((skip, singles))
+                    work.append((last, singles, cue))
         return sorted(found, key=lambda x: x.start)
 
     @staticmethod
@@ -982,7 +978,7 @@ class PlaceExtractor:
                 return False
         if j < len(toks) and text[toks[j - 1].end:toks[j].start] == " " and j - i == 1 \
                 and self._surname(toks[j]) and self._name_word(toks, j, lang, text) \
-                and not self._major(toks, i, lang, text):
+                and not self._major(toks[i], self._match_at(toks, i, lang, text), lang):
             return False  # a first name before a surname: "Ayagoz Bekova", «Кербен Осмонова»
         right = rules.get("right") or (rules.get("right_weak") and not self._strong_key(toks, i, j))
         if right and lang == "kk" and j - i == 1 and toks[i].norm not in self.gaz.keys:
@@ -992,14 +988,13 @@ class PlaceExtractor:
             return False
         return True
 
-    def _major(self, toks: list[Token], i: int, lang: str, text: str) -> bool:
-        """The likeliest reading of the match at token i is a country, a region or a city of
+    def _major(self, tok: Token, hit: tuple[int, str, int] | None, lang: str) -> bool:
+        """The likeliest reading of the match `hit` at `tok` is a country, a region or a city of
         100,000+: never a person's first name («из Хорватии Зденко Кожул», «Слава Украине»)."""
-        hit = self._match_at(toks, i, lang, text)
         cands = self.gaz.lookup(hit[1]) if hit is not None else []
         if not cands:
             return False
-        probe = Mention(toks[i].start, toks[i].end, toks[i].text, hit[1], cands)
+        probe = Mention(tok.start, tok.end, tok.text, hit[1], cands)
         likeliest = max(cands, key=lambda p: self._score(p, probe, set(), set()))
         if lang == "en" and likeliest.type not in ("country", "region") \
                 and _primary_key(likeliest.name) != hit[1]:
@@ -1031,9 +1026,9 @@ class PlaceExtractor:
         if text[prev.end:toks[i].start] != " " or not prev.text[:1].isupper() \
                 or prev.text.isupper() or not self._first_name(prev.norm):
             return False
-        if self._major(toks, i, lang, text):
-            return False  # surnames are small towns' names (Мерке, Талас), not Shymkent's
         hit = self._match_at(toks, i, lang, text)
+        if self._major(toks[i], hit, lang):
+            return False  # surnames are small towns' names (Мерке, Талас), not Shymkent's
         if hit is not None and _kk_case_form(lang, toks[i], hit):
             return False  # «Нұрлан Шымкентке барды»: a case ending makes it where he went
         return self._match_at(toks, i - 1, lang, text) is None
@@ -1177,10 +1172,12 @@ class PlaceExtractor:
         return any((p.country in CAMP_COUNTRIES and p.type == "city")
                    or (p.country in FOCUS and p.population >= MAJOR_CITY) for p in m.candidates)
 
-    def _resolve_span(self, text: str, lang: str, toks: list[Token], start: int,
-                      end: int) -> Mention | None:
-        """A recogniser span as a mention, looked up by key (Kazakh endings stripped)."""
-        inner = [t for t in toks if start <= t.start and t.end <= end]
+    def _resolve_span(self, text: str, lang: str, toks: list[Token], starts: list[int],
+                      start: int, end: int) -> Mention | None:
+        """A recogniser span as a mention, looked up by key (Kazakh endings stripped); `starts`
+        are the tokens' start offsets."""
+        lo, hi = bisect_left(starts, start), bisect_left(starts, end)
+        inner = [t for t in toks[lo:hi] if t.end <= end]
         if not inner:
             return None
         key = " ".join(t.norm for t in inner)
@@ -1198,7 +1195,7 @@ class PlaceExtractor:
                 cands = self.gaz.lookup(key)
                 extra["span_start"], start = start, inner[1].start  # the surface is the name
         if cue is None and not cands:  # «Кант қаласында»: the type word outside the span
-            after = next((t for t in toks if t.start >= end), None)
+            after = toks[hi] if hi < len(toks) else None
             if after is not None and after.text.islower() and text[end:after.start] == " ":
                 cue = self._type_word(after.norm, lang)
         return Mention(start, end, text[start:end], key, cands, cue, extra=extra)
@@ -1247,7 +1244,7 @@ class PlaceExtractor:
                     ru_geo_forms().get(toks[k].norm) in RU_STREETS for k in (first - 1, first)
                     if k >= 0):
                 continue  # a street the recogniser found («улице Московской»): not a place to tag
-            m = self._resolve_span(text, lang, toks, start, end)
+            m = self._resolve_span(text, lang, toks, starts, start, end)
             if m is not None:
                 kept.append(m)
         kept.sort(key=lambda m: m.start)
@@ -1279,7 +1276,7 @@ class PlaceExtractor:
         tok = toks[first]
         if tok.end == end and tok.text[:1].isupper() and first + 1 < len(toks) \
                 and text[end:toks[first + 1].start] == " " and self._surname(toks[first + 1]) \
-                and not self._major(toks, first, lang, text):
+                and not self._major(tok, self._match_at(toks, first, lang, text), lang):
             return True  # «Адвокат Алтай Жумабеков»: a first name before a surname
         if tok.end == end and self._first_name(tok.norm) and tok.norm not in self.gaz.keys:
             # a type word after it makes it a place named after a person («Исатай ауданы»)

@@ -492,7 +492,9 @@ class TopicClassifier(BaseEstimator, ClassifierMixin):
         return float(lr.coef_[0, 0]), float(lr.intercept_[0])
 
     @staticmethod
-    def _calibrate(scores: np.ndarray, a: float, b: float) -> np.ndarray:
+    def _calibrate(scores: np.ndarray, a: float, b: float | np.ndarray) -> np.ndarray:
+        """The calibrated probability: a logistic function of the scores' logit (`b` may be a
+        per-document offset, a stacked calibration's cue terms)."""
         return 1.0 / (1.0 + np.exp(-(a * _logit(scores) + b)))
 
     def _calibrate_all(self, raw: np.ndarray, cues: np.ndarray | None = None) -> np.ndarray:
@@ -502,7 +504,7 @@ class TopicClassifier(BaseEstimator, ClassifierMixin):
         cue_coef = getattr(self, "cue_coef_", None)  # absent in artefacts made before stacking
         shift = cues @ cue_coef.T if cue_coef is not None and cues is not None else np.zeros_like(raw)
         for j, (a, b) in enumerate(self.calibration_):
-            out[:, j] = 1.0 / (1.0 + np.exp(-(a * _logit(raw[:, j]) + b + shift[:, j])))
+            out[:, j] = self._calibrate(raw[:, j], a, b + shift[:, j])
         return out
 
     def _cue_log_counts(self, F) -> np.ndarray | None:

@@ -67,8 +67,9 @@ PARAMS: dict[str, dict] = {
                r"^\s*(?:фото|видео|дереккөз)\s*:"],
     },
     # A news agency's attribution closing a sentence ("…, - деп хабарлайды Tengrinews.kz тілшісі.",
-    # "…, сообщает ТАСС.", "…, - делінген министрлік хабарламасында."): a byline inside the sentence, trimmed from the chosen span. Only after a
-    # comma or dash (ru) or the quoting "деп" (kk), so a content verb ("Россия передает …") stays;
+    # "…, сообщает ТАСС.", "…, - делінген министрлік хабарламасында."): a byline inside the
+    # sentence, trimmed from the chosen span. Only after a comma or dash (ru) or the quoting "деп"
+    # (kk), so a content verb ("Россия передает …") stays;
     # kk needs a word after the verb (the source), so "Ол … деп айтты." keeps its subject's verb.
     # Reporting verbs only: a speaker's claim ("…, заявил министр", "…, - деді ол") keeps its source.
     # A source's name may hold dots (Zakon.kz, BAQ.KZ, Today.kz): 1.3.0 stopped at the first one,
