@@ -20,6 +20,7 @@ from typing import Any, Iterator
 
 from models.errors import InputError, NewsroomError
 from models.normalize import fold
+from models.topics import EDITOR_SOURCE
 from service.db import Database, Tx, utcnow
 
 FACET_FIELDS = ("tag", "place", "lang")
@@ -510,7 +511,7 @@ class Store:
                 continue  # only place corrections: nothing for the topic model
             labels = sorted({t["label"] for t in json.loads(row["tags"])})
             out.append({"id": row["id"], "lang": row["lang"], "title": row["title"],
-                        "text": row["text"], "labels": labels, "source": "newsroom editors"})
+                        "text": row["text"], "labels": labels, "source": EDITOR_SOURCE})
         return out
 
     def check_consistency(self) -> list[str]:

@@ -79,6 +79,8 @@ def test_editor_corrections_train_the_next_model_and_it_is_served(tmp_path, shar
     assert main(argv) == 0
     manifest = json.loads((models / "topics" / NEW_VERSION / "manifest.json").read_text("utf-8"))
     assert manifest["training_data"]["n_docs"] > 4 * N_CORRECTIONS, "the default corpora were left out"
+    assert manifest["training_data"]["n_editor_corrections"] == N_CORRECTIONS
+    assert manifest["params"]["correction_weight"] < 1  # the calibration weighs them less
     assert client.get("/v1/version").get_json()["models"]["topics"] == old_version
 
     # 3. evaluate: the corrections are learnt, the held-out test set loses at most 0.01 micro-F1
