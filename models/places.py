@@ -383,12 +383,16 @@ def _in_brand_name(text: str, toks: list[Token], i: int, end: int, titles: bool)
 RU_STREETS = frozenset(["улица", "проспект", "переулок", "бульвар", "шоссе", "набережная"])
 
 
+def _street_noun(tok: Token) -> bool:
+    """A Russian street noun in any case («улице», «проспекта»)."""
+    return ru_geo_forms().get(tok.norm) in RU_STREETS
+
+
 def _ru_street(toks: list[Token], m: Mention) -> bool:
     """The mention is a street made by a geographic noun pattern («улице Московской»)."""
     if m.extra.get("pattern") not in ("adj+noun", "noun+name"):
         return False
-    return any(ru_geo_forms().get(t.norm) in RU_STREETS for t in toks
-               if m.start <= t.start and t.end <= m.end)
+    return any(_street_noun(t) for t in toks if m.start <= t.start and t.end <= m.end)
 
 
 def _kk_case_form(lang: str, tok: Token, hit: tuple[int, str, int]) -> bool:
@@ -976,9 +980,8 @@ class PlaceExtractor:
             if text[prev.end:toks[i].start] == ". " and len(prev.text) == 1 \
                     and prev.text.isupper():
                 return False
-        if j < len(toks) and text[toks[j - 1].end:toks[j].start] == " " and j - i == 1 \
-                and self._surname(toks[j]) and self._name_word(toks, j, lang, text) \
-                and not self._major(toks[i], self._match_at(toks, i, lang, text), lang):
+        if j - i == 1 and self._before_surname(text, toks, i, lang) \
+                and self._name_word(toks, j, lang, text):
             return False  # a first name before a surname: "Ayagoz Bekova", «Кербен Осмонова»
         right = rules.get("right") or (rules.get("right_weak") and not self._strong_key(toks, i, j))
         if right and lang == "kk" and j - i == 1 and toks[i].norm not in self.gaz.keys:
@@ -1000,6 +1003,13 @@ class PlaceExtractor:
                 and _primary_key(likeliest.name) != hit[1]:
             return False  # a big city only by another name: "Zhambyl Omarov" (Taraz) is a man
         return likeliest.type in ("country", "region") or likeliest.population >= WEAK_POPULATION
+
+    def _before_surname(self, text: str, toks: list[Token], i: int, lang: str) -> bool:
+        """Token i is followed, one space on, by a word with a surname ending, and the place it
+        could be is no country, region or big city: it is a first name."""
+        return i + 1 < len(toks) and text[toks[i].end:toks[i + 1].start] == " " \
+            and self._surname(toks[i + 1]) \
+            and not self._major(toks[i], self._match_at(toks, i, lang, text), lang)
 
     @staticmethod
     def _surname(tok: Token) -> bool:
@@ -1240,9 +1250,8 @@ class PlaceExtractor:
             first = bisect_left(starts, start)
             if first < len(toks) and _in_brand_name(text, toks, first, end, titles=not spans_only):
                 continue
-            if not spans_only and lang == "ru" and first < len(toks) and any(
-                    ru_geo_forms().get(toks[k].norm) in RU_STREETS for k in (first - 1, first)
-                    if k >= 0):
+            if not spans_only and lang == "ru" and first < len(toks) \
+                    and any(_street_noun(toks[k]) for k in (first - 1, first) if k >= 0):
                 continue  # a street the recogniser found («улице Московской»): not a place to tag
             m = self._resolve_span(text, lang, toks, starts, start, end)
             if m is not None:
@@ -1274,9 +1283,7 @@ class PlaceExtractor:
         if first == len(toks) or toks[first].start != start:
             return False
         tok = toks[first]
-        if tok.end == end and tok.text[:1].isupper() and first + 1 < len(toks) \
-                and text[end:toks[first + 1].start] == " " and self._surname(toks[first + 1]) \
-                and not self._major(tok, self._match_at(toks, first, lang, text), lang):
+        if tok.end == end and tok.text[:1].isupper() and self._before_surname(text, toks, first, lang):
             return True  # «Адвокат Алтай Жумабеков»: a first name before a surname
         if tok.end == end and self._first_name(tok.norm) and tok.norm not in self.gaz.keys:
             # a type word after it makes it a place named after a person («Исатай ауданы»)

@@ -160,12 +160,17 @@ def headline(m: dict) -> dict:
 
 # ---------------------------------------------------------------- training
 
+def is_correction(record: dict) -> bool:
+    """An editor's correction from the store (weighted less in the topic calibration)."""
+    return record.get("source") == EDITOR_SOURCE
+
+
 def fit_model(records: Sequence[dict], seed: int = 0, **params) -> TopicClassifier:
     """Fit the recipe on records (reproducible: fixed seed, deterministic folds by group)."""
     model = TopicClassifier(random_state=seed, **params)
     return model.fit([compose(r["title"], r["text"]) for r in records],
                      [r["labels"] for r in records], groups=[r["group"] for r in records],
-                     corrections=[r.get("source") == EDITOR_SOURCE for r in records])
+                     corrections=[is_correction(r) for r in records])
 
 
 def _calibration_entry(model: TopicClassifier, j: int) -> dict:
@@ -245,7 +250,7 @@ def train(args: argparse.Namespace) -> int:
                    for j, (l, t) in enumerate(zip(labels, model.thresholds_))]
     training_data = {
         "fingerprint": fp, "n_docs": len(records),
-        "n_editor_corrections": sum(r["source"] == EDITOR_SOURCE for r in records),
+        "n_editor_corrections": sum(is_correction(r) for r in records),
         "by_language": {lang: sum(r["lang"] == lang for r in records)
                         for lang in sorted({r["lang"] for r in records})},
         "files": _provenance(paths, args),
